@@ -1,0 +1,39 @@
+// What every source (pixie, beyla, netprobe, xray) reports about its own health, and the board
+// that collects those reports for /health, /api/v1/sources and observo_source_up{source}.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace observo {
+
+struct SourceStatus {
+  std::string name;  // "pixie", "beyla", "netprobe", "xray" (or "pixie/<cluster_id>")
+  bool enabled = false;
+  bool up = false;
+  std::uint64_t collections = 0;
+  std::optional<std::chrono::system_clock::time_point> last_success;
+  std::optional<std::chrono::system_clock::time_point> last_error_time;
+  std::string last_error;  // never contains secrets
+};
+
+// Thread-safe: sources write, HTTP handlers and collectors read.
+class SourceBoard {
+ public:
+  void declare(const std::string& name, bool enabled);
+  void record_success(const std::string& name);
+  void record_failure(const std::string& name, std::string error);
+  void set_up(const std::string& name, bool up);
+  std::vector<SourceStatus> list() const;  // sorted by name
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::string, SourceStatus> sources_;
+};
+
+}  // namespace observo

@@ -1,0 +1,21 @@
+// The subcommands. Each returns a process exit code (see options.h) and writes errors to
+// stderr as one line naming what is wrong.
+#pragma once
+
+#include <string>
+
+#include "cli/options.h"
+
+namespace observo::cli {
+
+int run_server(const GlobalOptions& options);
+int run_config_check(const GlobalOptions& options);
+int run_version();
+
+// Subcommands whose source arrives with the Pixie source: they say which setting is missing.
+int run_pixie_command(const GlobalOptions& options, const std::string& command);
+
+// Loads the configuration the options point at; prints the error and returns nullopt on failure.
+std::optional<config::Config> load_config_or_report(const GlobalOptions& options);
+
+}  // namespace observo::cli
