@@ -4,6 +4,11 @@
 // then command-line flags, each overriding the one before. Secrets (tokens, passwords, keys)
 // are read from a file path or an environment variable named in the config, never from the
 // command line; the loader resolves them into the fields marked "secret" below.
+//
+// Every field below except the resolved secrets and `source` is one key of the schema
+// (observo/config/schema.h): a new field needs a schema entry to be settable. File paths in a
+// loaded Config are already resolved (relative paths from the file joined to its folder), so
+// users of these structs open them as they are.
 #pragma once
 
 #include <chrono>
@@ -22,6 +27,8 @@ struct TlsServerConfig {
   std::string cert_file;       // PEM server certificate (chain)
   std::string key_file;        // PEM private key
   std::string client_ca_file;  // when set, clients must present a certificate signed by it
+
+  friend bool operator==(const TlsServerConfig&, const TlsServerConfig&) = default;
 };
 
 struct AuthConfig {
@@ -37,11 +44,15 @@ struct AuthConfig {
   // Resolved by the loader from the file / env settings above. Secret: never printed.
   std::vector<std::string> bearer_tokens;
   std::string basic_password;
+
+  friend bool operator==(const AuthConfig&, const AuthConfig&) = default;
 };
 
 struct CorsConfig {
   bool enabled = false;
   std::vector<std::string> allowed_origins = {"*"};
+
+  friend bool operator==(const CorsConfig&, const CorsConfig&) = default;
 };
 
 struct ServerConfig {
@@ -58,31 +69,45 @@ struct ServerConfig {
   TlsServerConfig tls;
   AuthConfig auth;
   CorsConfig cors;
+
+  friend bool operator==(const ServerConfig&, const ServerConfig&) = default;
 };
 
 struct LogConfig {
   std::string level = "info";   // trace, debug, info, warn, error
   std::string format = "text";  // text, json
+
+  friend bool operator==(const LogConfig&, const LogConfig&) = default;
 };
 
 struct MetricsConfig {
   std::size_t max_series_per_family = 10000;
   std::map<std::string, std::size_t> series_caps;  // family name -> cap
   bool process_metrics = true;
+
+  friend bool operator==(const MetricsConfig&, const MetricsConfig&) = default;
 };
 
 // The source sections: each later issue fills in its own keys.
 struct PixieConfig {
   bool enabled = false;
+
+  friend bool operator==(const PixieConfig&, const PixieConfig&) = default;
 };
 struct OtlpConfig {
   bool enabled = false;
+
+  friend bool operator==(const OtlpConfig&, const OtlpConfig&) = default;
 };
 struct NetprobeConfig {
   bool enabled = false;
+
+  friend bool operator==(const NetprobeConfig&, const NetprobeConfig&) = default;
 };
 struct XrayConfig {
   bool enabled = false;
+
+  friend bool operator==(const XrayConfig&, const XrayConfig&) = default;
 };
 
 struct Config {
@@ -95,6 +120,8 @@ struct Config {
   XrayConfig xray;
 
   std::string source;  // the file it came from, "<embedded default>" when none
+
+  friend bool operator==(const Config&, const Config&) = default;
 };
 
 }  // namespace observo::config

@@ -1,0 +1,39 @@
+#include "config/files.h"
+
+#include <cerrno>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+#include "observo/config/schema.h"
+
+namespace observo::config::detail {
+
+std::string read_file_for(const Origin& origin, std::string_view key, const std::string& path) {
+  const auto cannot = [&](const std::string& reason) {
+    fail(origin, key, "cannot read '" + path + "': " + reason);
+  };
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) cannot("it is a directory");
+  errno = 0;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) cannot(errno != 0 ? std::generic_category().message(errno) : "cannot open");
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) cannot("read error");
+  return std::move(text).str();
+}
+
+void resolve_paths(Config& config, const Origins& origins,
+                   const std::filesystem::path& config_dir) {
+  if (config_dir.empty()) return;
+  for (const auto& spec : schema()) {
+    if (spec.type != KeyType::kPath) continue;
+    if (origin_of(origins, spec.path).kind != Origin::Kind::kFile) continue;
+    const auto value = std::get<std::string>(spec.get(config));
+    if (value.empty() || std::filesystem::path(value).is_absolute()) continue;
+    spec.set(config, (config_dir / value).lexically_normal().string());
+  }
+}
+
+}  // namespace observo::config::detail

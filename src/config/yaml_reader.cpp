@@ -1,0 +1,159 @@
+#include "config/yaml_reader.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <set>
+
+#include "config/value_text.h"
+
+namespace observo::config::detail {
+namespace {
+
+int line_of(const YAML::Node& node) {
+  const auto mark = node.Mark();
+  return mark.is_null() ? 0 : mark.line + 1;
+}
+
+std::string describe(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Map:
+      return "a mapping";
+    case YAML::NodeType::Scalar:
+      return "'" + node.Scalar() + "'";
+    default:
+      return "nothing";
+  }
+}
+
+class Reader {
+ public:
+  explicit Reader(const std::string& file_name) : file_name_(file_name) {}
+
+  std::vector<Setting> read(const YAML::Node& root) {
+    if (root.IsNull()) return {};  // an empty file: every key keeps its default
+    if (!root.IsMap()) {
+      throw LoadError(file_name_ + ":" + std::to_string(line_of(root)) +
+                      ": expected a mapping of sections (server, log, metrics, ...), got " +
+                      describe(root));
+    }
+    read_section(root, "");
+    return std::move(settings_);
+  }
+
+ private:
+  Origin at(const YAML::Node& node) const {
+    return Origin{Origin::Kind::kFile, file_name_, line_of(node)};
+  }
+
+  void read_section(const YAML::Node& section, const std::string& prefix) {
+    std::set<std::string> seen;
+    for (const auto& entry : section) {
+      const auto origin = at(entry.first);
+      if (!entry.first.IsScalar()) {
+        fail(origin, prefix.empty() ? "<top level>" : prefix, "keys must be plain names");
+      }
+      const auto& name = entry.first.Scalar();
+      const auto path = prefix.empty() ? name : prefix + "." + name;
+      if (name.find('.') != std::string::npos) {
+        fail(origin, path, "keys are nested mappings: write each part of a dotted path on its own");
+      }
+      if (!seen.insert(name).second) fail(origin, path, "duplicate key");
+      if (const auto* spec = find_key(path)) {
+        settings_.push_back(Setting{spec, value_of(*spec, entry.second, origin), origin});
+      } else if (is_section(path)) {
+        if (entry.second.IsNull()) continue;  // "pixie:" with nothing under it
+        if (!entry.second.IsMap()) {
+          fail(origin, path, "expected a mapping of keys, got " + describe(entry.second));
+        }
+        read_section(entry.second, path);
+      } else {
+        std::string message = "unknown key";
+        if (const auto hint = suggest_key(path)) message += " (did you mean " + *hint + "?)";
+        fail(origin, path, message);
+      }
+    }
+  }
+
+  Value value_of(const KeySpec& spec, const YAML::Node& node, const Origin& origin) const {
+    const std::string path(spec.path);
+    if (spec.type == KeyType::kStringList) return list_of(spec, node, origin);
+    if (spec.type == KeyType::kIntMap) return map_of(spec, node, origin);
+    if (node.IsNull() && (spec.type == KeyType::kString || spec.type == KeyType::kPath)) {
+      return std::string{};
+    }
+    if (!node.IsScalar()) fail(origin, path, expectation(spec) + ", got " + describe(node));
+    try {
+      return scalar_value(spec, node.Scalar());
+    } catch (const BadValue& e) {
+      fail(origin, path, e.what());
+    }
+  }
+
+  Value list_of(const KeySpec& spec, const YAML::Node& node, const Origin& origin) const {
+    const std::string path(spec.path);
+    std::vector<std::string> out;
+    if (node.IsNull()) return out;
+    if (!node.IsSequence()) fail(origin, path, expectation(spec) + ", got " + describe(node));
+    for (const auto& item : node) {
+      if (!item.IsScalar()) {
+        fail(at(item), path + "[" + std::to_string(out.size()) + "]",
+             "expected a string, got " + describe(item));
+      }
+      out.push_back(item.Scalar());
+    }
+    return out;
+  }
+
+  Value map_of(const KeySpec& spec, const YAML::Node& node, const Origin& origin) const {
+    const std::string path(spec.path);
+    std::map<std::string, std::int64_t> out;
+    if (node.IsNull()) return out;
+    if (!node.IsMap()) {
+      fail(origin, path,
+           "expected a mapping of metric family name to integer, got " + describe(node));
+    }
+    for (const auto& entry : node) {
+      const auto item_origin = at(entry.first);
+      if (!entry.first.IsScalar()) fail(item_origin, path, "keys must be metric family names");
+      const auto& name = entry.first.Scalar();
+      const auto item_path = path + "." + name;
+      if (!entry.second.IsScalar()) {
+        fail(item_origin, item_path, expectation(spec) + ", got " + describe(entry.second));
+      }
+      try {
+        check_map_key(spec, name);
+        const auto value = scalar_value(spec, entry.second.Scalar());
+        if (!out.emplace(name, std::get<std::int64_t>(value)).second) {
+          fail(item_origin, item_path, "duplicate key");
+        }
+      } catch (const BadValue& e) {
+        fail(item_origin, item_path, e.what());
+      }
+    }
+    return out;
+  }
+
+  const std::string& file_name_;
+  std::vector<Setting> settings_;
+};
+
+}  // namespace
+
+std::vector<Setting> read_yaml(std::string_view text, const std::string& file_name) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(text));
+  } catch (const YAML::Exception& e) {
+    const auto& mark = e.mark;
+    std::string where = file_name;
+    if (!mark.is_null()) {
+      where += ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
+    }
+    throw LoadError(where + ": YAML syntax error: " + e.msg);
+  }
+  return Reader(file_name).read(root);
+}
+
+}  // namespace observo::config::detail

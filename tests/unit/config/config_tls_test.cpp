@@ -1,0 +1,178 @@
+// TLS file checks at load time, against certificates and keys made here with OpenSSL.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include <memory>
+
+#include "config_test_util.h"
+#include "observo/config/loader.h"
+
+namespace observo::config {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::load_text;
+using ::testing::Not;
+using testing::TempDir;
+
+struct Pem {
+  std::string cert;
+  std::string key;
+};
+
+std::string drain(BIO* bio) {
+  char* data = nullptr;
+  const long size = BIO_get_mem_data(bio, &data);
+  std::string out(data, static_cast<std::size_t>(size));
+  BIO_free(bio);
+  return out;
+}
+
+// A self-signed P-256 certificate valid for an hour. With `passphrase`, the key is encrypted.
+Pem make_self_signed(const std::string& common_name, const std::string& passphrase = "") {
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(EVP_EC_gen("P-256"), EVP_PKEY_free);
+  std::unique_ptr<X509, decltype(&X509_free)> cert(X509_new(), X509_free);
+  EXPECT_TRUE(key && cert);
+  X509_set_version(cert.get(), 2);
+  ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), 1);
+  X509_gmtime_adj(X509_getm_notBefore(cert.get()), 0);
+  X509_gmtime_adj(X509_getm_notAfter(cert.get()), 3600);
+  X509_set_pubkey(cert.get(), key.get());
+  X509_NAME* name = X509_get_subject_name(cert.get());
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>(common_name.c_str()), -1, -1,
+                             0);
+  X509_set_issuer_name(cert.get(), name);
+  EXPECT_GT(X509_sign(cert.get(), key.get(), EVP_sha256()), 0);
+
+  Pem pem;
+  BIO* cert_bio = BIO_new(BIO_s_mem());
+  PEM_write_bio_X509(cert_bio, cert.get());
+  pem.cert = drain(cert_bio);
+  BIO* key_bio = BIO_new(BIO_s_mem());
+  if (passphrase.empty()) {
+    PEM_write_bio_PrivateKey(key_bio, key.get(), nullptr, nullptr, 0, nullptr, nullptr);
+  } else {
+    PEM_write_bio_PrivateKey(key_bio, key.get(), EVP_aes_128_cbc(),
+                             reinterpret_cast<const unsigned char*>(passphrase.data()),
+                             static_cast<int>(passphrase.size()), nullptr, nullptr);
+  }
+  pem.key = drain(key_bio);
+  return pem;
+}
+
+std::string error_of(const Result<Config>& result) {
+  EXPECT_FALSE(result.ok());
+  return result.ok() ? std::string("<loaded fine>") : result.error();
+}
+
+std::string tls_yaml(const std::string& cert, const std::string& key, const std::string& ca = "") {
+  std::string yaml = "server:\n  tls:\n    enabled: true\n";
+  if (!cert.empty()) yaml += "    cert_file: " + cert + "\n";
+  if (!key.empty()) yaml += "    key_file: " + key + "\n";
+  if (!ca.empty()) yaml += "    client_ca_file: " + ca + "\n";
+  return yaml;
+}
+
+class ConfigTls : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto server = make_self_signed("observo-test");
+    const auto ca = make_self_signed("observo-test-ca");
+    dir_.write("tls/server.pem", server.cert);
+    dir_.write("tls/server.key", server.key);
+    dir_.write("tls/ca.pem", ca.cert);
+    dir_.write("tls/other.key", ca.key);
+    dir_.write("tls/garbage.pem", "not a certificate\n");
+  }
+
+  std::string path(const std::string& name) const { return (dir_.path() / name).string(); }
+
+  TempDir dir_;
+};
+
+TEST_F(ConfigTls, ValidCertificateAndKeyLoad) {
+  const auto result = load_text(dir_, tls_yaml("tls/server.pem", "tls/server.key", "tls/ca.pem"));
+  ASSERT_TRUE(result.ok()) << result.error();
+  EXPECT_TRUE(result->server.tls.enabled);
+  EXPECT_EQ(result->server.tls.cert_file, path("tls/server.pem"));
+  EXPECT_EQ(result->server.tls.key_file, path("tls/server.key"));
+  EXPECT_EQ(result->server.tls.client_ca_file, path("tls/ca.pem"));
+}
+
+TEST_F(ConfigTls, RelativePathsFollowTheConfigFileNotTheCurrentDirectory) {
+  // The config lives in a subfolder; its relative paths must not be read from the cwd.
+  const auto config =
+      dir_.write("conf/observo.yaml", tls_yaml("../tls/server.pem", "../tls/server.key"));
+  const auto result = load({.path = config, .env = testing::fake_env()});
+  ASSERT_TRUE(result.ok()) << result.error();
+  EXPECT_EQ(result->server.tls.cert_file, path("tls/server.pem"));
+}
+
+TEST_F(ConfigTls, EnabledNeedsCertificateAndKey) {
+  EXPECT_THAT(error_of(load_text(dir_, tls_yaml("", "tls/server.key"))),
+              HasSubstr("config.yaml:3: server.tls.cert_file: required when server.tls.enabled is "
+                        "true"));
+  EXPECT_THAT(error_of(load_text(dir_, tls_yaml("tls/server.pem", ""))),
+              HasSubstr("config.yaml:3: server.tls.key_file: required when server.tls.enabled is "
+                        "true"));
+}
+
+TEST_F(ConfigTls, UnreadableFileNamesKeyAndPath) {
+  EXPECT_THAT(error_of(load_text(dir_, tls_yaml("tls/absent.pem", "tls/server.key"))),
+              HasSubstr("config.yaml:4: server.tls.cert_file: cannot read '" +
+                        path("tls/absent.pem") + "': No such file or directory"));
+  EXPECT_THAT(error_of(load_text(dir_, tls_yaml("tls/server.pem", "tls"))),
+              HasSubstr("config.yaml:5: server.tls.key_file: cannot read '" + path("tls") +
+                        "': it is a directory"));
+}
+
+TEST_F(ConfigTls, NotPemIsRejected) {
+  EXPECT_THAT(error_of(load_text(dir_, tls_yaml("tls/garbage.pem", "tls/server.key"))),
+              HasSubstr("config.yaml:4: server.tls.cert_file: '" + path("tls/garbage.pem") +
+                        "' does not hold a PEM certificate"));
+  EXPECT_THAT(error_of(load_text(dir_, tls_yaml("tls/server.pem", "tls/garbage.pem"))),
+              HasSubstr("config.yaml:5: server.tls.key_file: '" + path("tls/garbage.pem") +
+                        "' does not hold an unencrypted PEM private key"));
+  EXPECT_THAT(
+      error_of(load_text(dir_, tls_yaml("tls/server.pem", "tls/server.key", "tls/garbage.pem"))),
+      HasSubstr("config.yaml:6: server.tls.client_ca_file: '" + path("tls/garbage.pem") +
+                "' does not hold a PEM certificate"));
+}
+
+TEST_F(ConfigTls, KeyThatDoesNotMatchTheCertificateIsRejected) {
+  const auto error = error_of(load_text(dir_, tls_yaml("tls/server.pem", "tls/other.key")));
+  EXPECT_THAT(error,
+              HasSubstr("config.yaml:5: server.tls.key_file: '" + path("tls/other.key") +
+                        "' does not match the certificate in '" + path("tls/server.pem") + "'"));
+  EXPECT_THAT(error, Not(HasSubstr("PRIVATE KEY")));
+}
+
+TEST_F(ConfigTls, EncryptedKeyIsRejectedWithoutPrompting) {
+  const auto encrypted = make_self_signed("observo-encrypted", "passphrase");
+  dir_.write("tls/enc.pem", encrypted.cert);
+  dir_.write("tls/enc.key", encrypted.key);
+  EXPECT_THAT(error_of(load_text(dir_, tls_yaml("tls/enc.pem", "tls/enc.key"))),
+              HasSubstr("server.tls.key_file: '" + path("tls/enc.key") +
+                        "' does not hold an unencrypted PEM private key"));
+}
+
+TEST_F(ConfigTls, FilesAreNotCheckedWhileTlsIsOff) {
+  const auto result = load_text(dir_, "server:\n  tls:\n    cert_file: tls/absent.pem\n");
+  ASSERT_TRUE(result.ok()) << result.error();
+}
+
+TEST_F(ConfigTls, EnvironmentPathsAreChecked) {
+  const auto error = error_of(load_text(dir_, "server:\n  tls:\n    enabled: true\n",
+                                        {{"OBSERVO_SERVER_TLS_CERT_FILE", path("tls/server.pem")},
+                                         {"OBSERVO_SERVER_TLS_KEY_FILE", path("tls/nope.key")}}));
+  EXPECT_THAT(error, HasSubstr("environment OBSERVO_SERVER_TLS_KEY_FILE: server.tls.key_file: "
+                               "cannot read '" +
+                               path("tls/nope.key") + "'"));
+}
+
+}  // namespace
+}  // namespace observo::config
