@@ -14,7 +14,9 @@ namespace {
 Family gauge_family(const std::string& name, int series, const std::string& label = "pod") {
   Family family{name, "help of " + name, MetricType::kGauge, {}};
   for (int i = 0; i < series; ++i) {
-    family.series.push_back({{{label, "p" + std::to_string(i)}}, double(i), {}, {}, 0, 0});
+    std::string value = "p";
+    value += std::to_string(i);  // (not "p" + ...: GCC 12 -Wrestrict false positive at -O3)
+    family.series.push_back({{{label, std::move(value)}}, double(i), {}, {}, 0, 0});
   }
   return family;
 }
