@@ -74,7 +74,7 @@ inline char* put(char* p, std::string_view text) {
     std::memcpy(p, &head, 4);
     std::memcpy(p + size - 4, &tail, 4);
   } else {
-    std::memcpy(p, data, size);
+    if (size != 0) std::memcpy(p, data, size);  // data may be null when size is 0
   }
   return p + size;
 }

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# The CLI through the real binary: exit codes, error lines, seed-compatible flag forms,
+# config check, and graceful shutdown on SIGTERM and SIGINT.
+source "$(dirname "$0")/lib.bash"
+
+# expect CODE PATTERN CMD...: runs CMD, checks its exit code and that stdout+stderr match PATTERN.
+expect() {
+  local want=$1 pattern=$2
+  shift 2
+  local out code=0
+  out=$("$@" 2>&1) || code=$?
+  [ "$code" = "$want" ] || fail "'$*' exited $code, want $want; output: $out"
+  grep -qE -- "$pattern" <<<"$out" || fail "'$*' output lacks /$pattern/: $out"
+}
+
+expect 0 '^observo [0-9]+\.[0-9]+\.[0-9]+ \(revision ' "$OBSERVO" version
+expect 0 'server' "$OBSERVO" --help
+for sub in server health query scripts "config check" version; do
+  # shellcheck disable=SC2086
+  expect 0 'Usage|Options' "$OBSERVO" $sub --help
+done
+expect 2 'no command given' "$OBSERVO"
+expect 2 'bogus' "$OBSERVO" bogus
+expect 2 'pixie.clusters' "$OBSERVO" health
+expect 2 'pixie.clusters' "$OBSERVO" query 'import px'
+expect 2 'pixie.clusters' "$OBSERVO" scripts list
+expect 2 'pixie.clusters' "$OBSERVO" --list-scripts
+expect 2 'pixie.clusters' "$OBSERVO" --script-help http_overview
+expect 2 'pixie.clusters' "$OBSERVO" --builtin-script http_overview --script-params "start_time=-5m,namespace=default"
+expect 2 'needs --builtin-script' "$OBSERVO" --script-params "a=b"
+
+# config check: the example is valid and prints every section; errors name key and line.
+expect 0 'listen_address' "$OBSERVO" config check --config "$SOURCE_DIR/config.example.yaml"
+printf 'server:\n  port: 70000\n' >"$WORK/bad-range.yaml"
+expect 2 'bad-range.yaml:2.*server.port.*70000' "$OBSERVO" config check --config "$WORK/bad-range.yaml"
+printf 'server:\n  prot: 8080\n' >"$WORK/bad-key.yaml"
+expect 2 'bad-key.yaml:2.*server.prot' "$OBSERVO" config check --config "$WORK/bad-key.yaml"
+printf 'server:\n  port: [1\n' >"$WORK/bad-syntax.yaml"
+expect 2 'bad-syntax.yaml:[0-9]+' "$OBSERVO" config check --config "$WORK/bad-syntax.yaml"
+expect 2 'log.level' "$OBSERVO" config check --log-level loud
+OBSERVO_SERVER_PORT=abc expect 2 'OBSERVO_SERVER_PORT' "$OBSERVO" config check
+expect 2 'server.port' "$OBSERVO" server --port 99999
+
+# A bearer token given through the environment is used but never printed.
+printf 'server:\n  auth:\n    mode: bearer\n    bearer_tokens_env: E2E_TOKENS\n' >"$WORK/auth.yaml"
+out=$(E2E_TOKENS=s3cr3t-token-value "$OBSERVO" config check --config "$WORK/auth.yaml" 2>&1) || fail "config check with auth: $out"
+grep -q 's3cr3t-token-value' <<<"$out" && fail "config check printed the secret token"
+grep -q 'redacted' <<<"$out" || fail "config check does not say the token is redacted"
+
+# Seed form --server --port, then SIGTERM: graceful exit 0.
+start_observo seed --server --listen-address 127.0.0.1 --port 0
+curl -sf "http://127.0.0.1:$OBSERVO_PORT/metrics" | grep -q '^observo_connector_up 1$' || fail "seed --server: no metrics"
+kill -TERM "$OBSERVO_PID"
+code=0; wait "$OBSERVO_PID" || code=$?
+[ "$code" = 0 ] || fail "observo exited $code after SIGTERM"
+grep -q 'shutting down' "$WORK/seed.log" || fail "no shutdown log line"
+
+# JSON logs, then SIGINT.
+start_observo jsonlog server --listen-address 127.0.0.1 --port 0 --log-format json
+head -n 1 "$WORK/jsonlog.log" | python3 -c 'import json,sys; d=json.loads(sys.stdin.readline()); assert d["level"]=="info" and "msg" in d' \
+  || fail "--log-format json does not write JSON lines"
+kill -INT "$OBSERVO_PID"
+code=0; wait "$OBSERVO_PID" || code=$?
+[ "$code" = 0 ] || fail "observo exited $code after SIGINT"
+
+# A port already in use: the operation ran and failed, exit 1, one clear line.
+start_observo holder server --listen-address 127.0.0.1 --port 0
+expect 1 'cannot start the HTTP server' "$OBSERVO" server --listen-address 127.0.0.1 --port "$OBSERVO_PORT"
+echo "cli: all checks passed"
