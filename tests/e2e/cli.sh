@@ -49,7 +49,8 @@ grep -q 'redacted' <<<"$out" || fail "config check does not say the token is red
 
 # Seed form --server --port, then SIGTERM: graceful exit 0.
 start_observo seed --server --listen-address 127.0.0.1 --port 0
-curl -sf "http://127.0.0.1:$OBSERVO_PORT/metrics" | grep -q '^observo_connector_up 1$' || fail "seed --server: no metrics"
+metrics=$(curl -sf "http://127.0.0.1:$OBSERVO_PORT/metrics") || fail "seed --server: GET /metrics"
+grep -q '^observo_connector_up 1$' <<<"$metrics" || fail "seed --server: observo_connector_up 1 missing"
 kill -TERM "$OBSERVO_PID"
 code=0; wait "$OBSERVO_PID" || code=$?
 [ "$code" = 0 ] || fail "observo exited $code after SIGTERM"
