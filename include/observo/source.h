@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "observo/common/result.h"
+
 namespace observo {
 
 struct SourceStatus {
@@ -34,6 +36,22 @@ class SourceBoard {
  private:
   mutable std::mutex mutex_;
   std::map<std::string, SourceStatus> sources_;
+};
+
+// A data source (pixie, beyla, netprobe, xray). The daemon builds the enabled ones at start-up
+// (src/cli/sources.cpp), starts them after the HTTP server, and stops them before it.
+// A source publishes into the metrics Hub and reports its health on the SourceBoard; it never
+// sees the HTTP server or the encoders.
+class Source {
+ public:
+  virtual ~Source() = default;
+  virtual std::string name() const = 0;
+  // Starts background work. An error here is fatal for the daemon (a configuration the source
+  // cannot use at all); an environment that does not allow the source (no eBPF, peer down) is
+  // not an error: the source logs it once, reports itself down and keeps trying or idles.
+  virtual Result<void> start() = 0;
+  // Stops background work and releases what start() acquired. Idempotent.
+  virtual void stop() = 0;
 };
 
 }  // namespace observo

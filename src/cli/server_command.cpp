@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/sources.h"
 #include "observo/common/build_info.h"
 #include "observo/common/logging.h"
 #include "observo/http/server.h"
@@ -65,12 +66,27 @@ int run_server(const GlobalOptions& options) {
     spdlog::error("cannot start the HTTP server: {}", started.error());
     return kExitFailed;
   }
+  auto sources = make_sources(*config, hub, board);
+  if (!sources) {
+    spdlog::error("cannot set up the sources: {}", sources.error());
+    server.stop();
+    return kExitUsage;
+  }
+  for (auto& source : *sources) {
+    if (auto started = source->start(); !started) {
+      spdlog::error("cannot start source {}: {}", source->name(), started.error());
+      for (auto& s : *sources) s->stop();
+      server.stop();
+      return kExitFailed;
+    }
+  }
   context.ready = true;
   spdlog::info("ready");
 
   int signal_number = 0;
   sigwait(&signals, &signal_number);
   spdlog::info("received {}, shutting down", signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
+  for (auto it = sources->rbegin(); it != sources->rend(); ++it) (*it)->stop();
   server.stop();
   spdlog::info("stopped");
   return kExitOk;
