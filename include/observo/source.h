@@ -22,6 +22,9 @@ struct SourceStatus {
   std::optional<std::chrono::system_clock::time_point> last_success;
   std::optional<std::chrono::system_clock::time_point> last_error_time;
   std::string last_error;  // never contains secrets
+  // Optional source-specific state as one JSON object (text), merged into the source's /health
+  // entry; empty for none. Keeps the HTTP layer free of source types.
+  std::string details_json;
 };
 
 // Thread-safe: sources write, HTTP handlers and collectors read.
@@ -31,6 +34,7 @@ class SourceBoard {
   void record_success(const std::string& name);
   void record_failure(const std::string& name, std::string error);
   void set_up(const std::string& name, bool up);
+  void set_details(const std::string& name, std::string details_json);
   std::vector<SourceStatus> list() const;  // sorted by name
 
  private:

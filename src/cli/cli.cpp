@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/pixie_commands.h"
 
 namespace observo::cli {
 namespace {
@@ -44,12 +45,51 @@ void add_seed_flags(CLI::App& app, SeedFlags& seed) {
       ->group(group);
 }
 
+// The earlier X-Ray exporter's flags (docs/xray.md), as overrides of xray.* keys.
+void add_xray_flags(CLI::App& server, GlobalOptions& options) {
+  struct Option {
+    const char* flag;
+    std::optional<std::string>* value;
+    const char* help;
+  };
+  const Option xray_options[] = {
+      {"--region", &options.xray_region, "AWS region (xray.region)"},
+      {"--profile", &options.xray_profile, "AWS profile (xray.profile)"},
+      {"--time-window", &options.xray_time_window, "Window in minutes (xray.time_window)"},
+      {"--data-dir", &options.xray_data_dir, "State folder (xray.data_dir)"},
+      {"--max-traces", &options.xray_max_traces, "Traces per window (xray.api.max_traces)"},
+      {"--parallel-workers", &options.xray_parallel_workers,
+       "Concurrent BatchGetTraces (xray.api.parallel_workers)"},
+      {"--batch-size", &options.xray_batch_size, "IDs per BatchGetTraces (xray.api.batch_size)"},
+      {"--retry-attempts", &options.xray_retry_attempts,
+       "Retries per call (xray.api.retry_attempts)"},
+      {"--max-trace-ids", &options.xray_max_trace_ids, "Processed IDs kept (xray.max_trace_ids)"},
+      {"--retention-days", &options.xray_retention_days,
+       "Days processed IDs are kept (xray.retention_days)"},
+      {"--cleanup-age-hours", &options.xray_cleanup_age_hours,
+       "Age limit of --clean-trace-ids (xray.cleanup_age_hours)"},
+  };
+  const char* group = "Flags of the earlier X-Ray exporter";
+  for (const auto& option : xray_options) {
+    server.add_option(option.flag, *option.value, option.help)->group(group);
+  }
+  server
+      .add_flag("--clean-trace-ids", options.xray_clean_trace_ids,
+                "Drop old processed IDs at start (xray.clean_trace_ids)")
+      ->group(group);
+  server
+      .add_flag("--force-full-collection", options.xray_force_full_collection,
+                "Ignore saved processed IDs (xray.force_full_collection)")
+      ->group(group);
+}
+
 }  // namespace
 
 int run(int argc, char** argv) {
-  CLI::App app{"observo: one connector from Pixie, Beyla/OTLP, eBPF TC and AWS X-Ray to "
-               "Prometheus metrics",
-               "observo"};
+  CLI::App app{
+      "observo: one connector from Pixie, Beyla/OTLP, eBPF TC and AWS X-Ray to "
+      "Prometheus metrics",
+      "observo"};
   app.fallthrough();
   app.require_subcommand(0, 1);
   GlobalOptions options;
@@ -58,12 +98,22 @@ int run(int argc, char** argv) {
   add_seed_flags(app, seed);
 
   auto* server = app.add_subcommand("server", "Run the daemon: sources, registry, HTTP server");
+  add_xray_flags(*server, options);
   auto* health = app.add_subcommand("health", "Check the health of a Pixie cluster");
   auto* query = app.add_subcommand("query", "Run a PxL query against a Pixie cluster");
   std::string query_text;
   query->add_option("query", query_text, "PxL script text")->required();
-  std::string query_format = "json";
-  query->add_option("--format", query_format, "Output format: json|csv|prometheus");
+  PixieOptions pixie;
+  const char* pixie_group = "Pixie";
+  app.add_option("--cluster-id", pixie.cluster_id,
+                 "Cluster of pixie.clusters to use (default: the first)")
+      ->group(pixie_group);
+  app.add_option("--output", pixie.output, "health, scripts list|help: text|json")
+      ->group(pixie_group);
+  app.add_option("--format", pixie.format, "query, scripts run: json|csv")->group(pixie_group);
+  app.add_option("--time-format", pixie.time_format,
+                 "TIME64NS cells as rfc3339 (default) or ns (integer nanoseconds)")
+      ->group(pixie_group);
 
   auto* scripts = app.add_subcommand("scripts", "Builtin and user PxL scripts");
   scripts->require_subcommand(1);
@@ -98,14 +148,14 @@ int run(int argc, char** argv) {
   if (*version) return run_version();
   if (*server || seed.server) return run_server(options);
   if (*config_check) return run_config_check(options);
-  if (*health) return run_pixie_command(options, "health");
-  if (*query) return run_pixie_command(options, "query");
-  if (*scripts_list || seed.list_scripts) return run_pixie_command(options, "scripts list");
-  if (*scripts_help || !seed.script_help.empty()) {
-    return run_pixie_command(options, "scripts help");
-  }
-  if (*scripts_run || !seed.builtin_script.empty()) {
-    return run_pixie_command(options, "scripts run");
+  if (*health) return run_pixie_health(options, pixie);
+  if (*query) return run_pixie_query(options, pixie, query_text);
+  if (*scripts_list || seed.list_scripts) return run_scripts_list(options, pixie);
+  if (*scripts_help) return run_scripts_help(options, pixie, script_name);
+  if (!seed.script_help.empty()) return run_scripts_help(options, pixie, seed.script_help);
+  if (*scripts_run) return run_scripts_run(options, pixie, script_name, run_params);
+  if (!seed.builtin_script.empty()) {
+    return run_scripts_run(options, pixie, seed.builtin_script, seed.script_params);
   }
   if (!seed.script_params.empty()) {
     std::cerr << "observo: --script-params needs --builtin-script NAME\n";

@@ -12,8 +12,7 @@ int run_server(const GlobalOptions& options);
 int run_config_check(const GlobalOptions& options);
 int run_version();
 
-// Subcommands whose source arrives with the Pixie source: they say which setting is missing.
-int run_pixie_command(const GlobalOptions& options, const std::string& command);
+// The Pixie subcommands are in pixie_commands.h.
 
 // Loads the configuration the options point at; prints the error and returns nullopt on failure.
 std::optional<config::Config> load_config_or_report(const GlobalOptions& options);

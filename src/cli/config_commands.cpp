@@ -1,4 +1,4 @@
-// `observo config check`, `observo version`, and the Pixie subcommands' missing-setting errors.
+// `observo config check` and `observo version`.
 #include <iostream>
 
 #include "cli/commands.h"
@@ -30,16 +30,6 @@ int run_config_check(const GlobalOptions& options) {
 int run_version() {
   std::cout << "observo " << version() << " (revision " << revision() << ")\n";
   return kExitOk;
-}
-
-int run_pixie_command(const GlobalOptions& options, const std::string& command) {
-  const auto config = load_config_or_report(options);
-  if (!config) return kExitUsage;
-  std::cerr << "observo " << command
-            << ": no Pixie cluster is configured; set pixie.enabled and pixie.clusters "
-               "(address, TLS and JWT settings) in the configuration file ("
-            << config->source << ")\n";
-  return kExitUsage;
 }
 
 }  // namespace observo::cli

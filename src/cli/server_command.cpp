@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/pixie_api.h"
 #include "cli/sources.h"
 #include "observo/common/build_info.h"
 #include "observo/common/logging.h"
@@ -61,6 +62,8 @@ int run_server(const GlobalOptions& options) {
   metrics::register_self_metrics(hub, board, config->metrics.process_metrics);
 
   http::AppContext context{*config, hub, board};
+  const auto pixie_api = make_pixie_api(config->pixie);
+  context.api = pixie_api.get();
   http::Server server(context);
   if (auto started = server.start(); !started) {
     spdlog::error("cannot start the HTTP server: {}", started.error());

@@ -1,6 +1,9 @@
 #include "cli/sources.h"
 
 // Source factories (one include per source).
+#include "sources/netprobe/netprobe_source.h"
+#include "sources/pixie/pixie_source.h"
+#include "sources/xray/xray_source.h"
 
 namespace observo::cli {
 
@@ -8,6 +11,15 @@ Result<std::vector<std::unique_ptr<Source>>> make_sources(const config::Config& 
                                                           metrics::Hub& hub, SourceBoard& board) {
   std::vector<std::unique_ptr<Source>> sources;
   // One block per enabled source, in this order: pixie, beyla (otlp), netprobe, xray.
+  if (config.pixie.enabled) {
+    sources.push_back(std::make_unique<pixie::PixieSource>(config.pixie, hub, board));
+  }
+  if (config.netprobe.enabled) {
+    sources.push_back(netprobe::make_netprobe_source(config.netprobe, hub, board));
+  }
+  if (config.xray.enabled) {
+    sources.push_back(std::make_unique<xray::XraySource>(config.xray, hub, board));
+  }
   (void)config;
   (void)hub;
   (void)board;

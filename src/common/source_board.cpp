@@ -35,6 +35,13 @@ void SourceBoard::set_up(const std::string& name, bool up) {
   status.up = up;
 }
 
+void SourceBoard::set_details(const std::string& name, std::string details_json) {
+  std::lock_guard lock(mutex_);
+  auto& status = sources_[name];
+  status.name = name;
+  status.details_json = std::move(details_json);
+}
+
 std::vector<SourceStatus> SourceBoard::list() const {
   std::lock_guard lock(mutex_);
   std::vector<SourceStatus> out;

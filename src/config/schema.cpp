@@ -1,6 +1,8 @@
 // The schema table: every configuration key, in the order of config.example.yaml.
 #include "observo/config/schema.h"
 
+#include "config/schema_pixie.h"
+
 #include <cstddef>
 #include <cstdint>
 
@@ -21,6 +23,7 @@ constexpr std::int64_t kMaxSeries = 1'000'000'000;
 Value to_value(bool v) { return v; }
 Value to_value(int v) { return std::int64_t{v}; }
 Value to_value(std::uint16_t v) { return std::int64_t{v}; }
+Value to_value(std::uint32_t v) { return std::int64_t{v}; }
 Value to_value(std::size_t v) { return static_cast<std::int64_t>(v); }
 Value to_value(Duration v) { return static_cast<std::int64_t>(v.count()); }
 Value to_value(const std::string& v) { return v; }
@@ -36,6 +39,7 @@ std::int64_t as_int(const Value& v) { return std::get<std::int64_t>(v); }
 void from_value(const Value& v, bool& out) { out = std::get<bool>(v); }
 void from_value(const Value& v, int& out) { out = static_cast<int>(as_int(v)); }
 void from_value(const Value& v, std::uint16_t& out) { out = static_cast<std::uint16_t>(as_int(v)); }
+void from_value(const Value& v, std::uint32_t& out) { out = static_cast<std::uint32_t>(as_int(v)); }
 void from_value(const Value& v, std::size_t& out) { out = static_cast<std::size_t>(as_int(v)); }
 void from_value(const Value& v, Duration& out) { out = Duration{as_int(v)}; }
 void from_value(const Value& v, std::string& out) { out = std::get<std::string>(v); }
@@ -223,8 +227,32 @@ std::vector<KeySpec> build_schema() {
           OBSERVO_FIELD(metrics.process_metrics)),
       key({.path = "pixie.enabled",
            .type = kBool,
-           .description = "Run the Pixie source (Vizier scripts). Later releases add its keys."},
+           .description =
+               "Run the Pixie source: scheduled scripts on every cluster of pixie.clusters."},
           OBSERVO_FIELD(pixie.enabled)),
+      pixie_clusters_key(),
+      key({.path = "pixie.scripts",
+           .type = kStringList,
+           .description = "Scripts (builtin or from pixie.scripts_dir) that observo server runs "
+                          "on every cluster each interval and turns into pixie_* metrics."},
+          OBSERVO_FIELD(pixie.scripts)),
+      key({.path = "pixie.scripts_dir",
+           .type = kPath,
+           .description = "Folder of user .pxl scripts (with a small header) listed and run "
+                          "like the builtin ones; empty for none."},
+          OBSERVO_FIELD(pixie.scripts_dir)),
+      key({.path = "pixie.health_timeout",
+           .type = kDuration,
+           .description = "Deadline of one HealthCheck probe (observo health, "
+                          "/api/v1/health).",
+           .min = 100 * kMs,
+           .max = 10 * kMinute},
+          OBSERVO_FIELD(pixie.health_timeout)),
+      key({.path = "pixie.api_enabled",
+           .type = kBool,
+           .description = "Serve the Pixie REST routes (/api/v1/query, /api/v1/export, "
+                          "/api/v1/health, /api/v1/scripts, /api/v1/metrics?script=)."},
+          OBSERVO_FIELD(pixie.api_enabled)),
       key({.path = "otlp.enabled",
            .type = kBool,
            .description = "Run the OTLP receiver (Beyla, OpenTelemetry SDKs). Later releases add "
@@ -232,12 +260,217 @@ std::vector<KeySpec> build_schema() {
           OBSERVO_FIELD(otlp.enabled)),
       key({.path = "netprobe.enabled",
            .type = kBool,
-           .description = "Run the eBPF network probe. Later releases add its keys."},
+           .description = "Run the eBPF network probe: per-interface packet and byte counters "
+                          "from TC programs on each interface's clsact ingress and egress hooks. "
+                          "Needs root, or CAP_BPF and CAP_NET_ADMIN."},
           OBSERVO_FIELD(netprobe.enabled)),
+      key({.path = "netprobe.collect_interval",
+           .type = kDuration,
+           .description = "How often the counters are read and the per-second rates computed.",
+           .min = 100 * kMs,
+           .max = 1 * kHour},
+          OBSERVO_FIELD(netprobe.collect_interval)),
+      key({.path = "netprobe.active_only",
+           .type = kBool,
+           .description = "Export only interfaces that had traffic in the last collect_interval."},
+          OBSERVO_FIELD(netprobe.active_only)),
+      key({.path = "netprobe.by_protocol",
+           .type = kBool,
+           .description = "Also count per L4 protocol (tcp, udp, icmp, other) into the "
+                          "netprobe_tc_protocol_* families."},
+          OBSERVO_FIELD(netprobe.by_protocol)),
+      key({.path = "netprobe.tc_priority",
+           .type = kInt,
+           .description = "Priority of observo's clsact filters; lower runs first. A filter of "
+                          "another tool with the same priority must use another handle.",
+           .min = 1,
+           .max = 65535},
+          OBSERVO_FIELD(netprobe.tc_priority)),
+      key({.path = "netprobe.tc_handle",
+           .type = kInt,
+           .description = "Handle of observo's clsact filters (20290 = 0x4f42). With the fixed "
+                          "priority it identifies observo's filter, so a restart replaces the "
+                          "one a killed observo left behind.",
+           .min = 1,
+           .max = 4294967295},
+          OBSERVO_FIELD(netprobe.tc_handle)),
+      key({.path = "netprobe.interfaces.include",
+           .type = kStringList,
+           .description = "Interfaces to probe: names or shell globs (*, ?, [...]), e.g. "
+                          "[\"eth*\", \"ens5\"]. Interfaces that appear later are attached "
+                          "when they match."},
+          OBSERVO_FIELD(netprobe.interfaces.include)),
+      key({.path = "netprobe.interfaces.exclude",
+           .type = kStringList,
+           .description = "Interfaces never probed, names or globs; wins over include."},
+          OBSERVO_FIELD(netprobe.interfaces.exclude)),
       key({.path = "xray.enabled",
            .type = kBool,
-           .description = "Run the AWS X-Ray source. Later releases add its keys."},
+           .description = "Run the AWS X-Ray source: segments from X-Ray SDKs over UDP (the X-Ray "
+                          "daemon protocol) turned into the xray_* RED metrics."},
           OBSERVO_FIELD(xray.enabled)),
+      key({.path = "xray.region",
+           .type = kString,
+           .description = "AWS region of the X-Ray API; empty: AWS_REGION, AWS_DEFAULT_REGION, "
+                          "then the profile's region."},
+          OBSERVO_FIELD(xray.region)),
+      key({.path = "xray.profile",
+           .type = kString,
+           .description = "Profile of the shared AWS files; empty: AWS_PROFILE, then default."},
+          OBSERVO_FIELD(xray.profile)),
+      key({.path = "xray.sts_endpoint",
+           .type = kString,
+           .description = "STS endpoint for web identity credentials; empty: "
+                          "https://sts.<region>.amazonaws.com."},
+          OBSERVO_FIELD(xray.sts_endpoint)),
+      key({.path = "xray.imds_enabled",
+           .type = kBool,
+           .description = "Try EC2 instance metadata (IMDSv2) as the last credential provider."},
+          OBSERVO_FIELD(xray.imds_enabled)),
+      key({.path = "xray.imds_endpoint",
+           .type = kString,
+           .description = "Instance metadata endpoint used when xray.imds_enabled."},
+          OBSERVO_FIELD(xray.imds_endpoint)),
+      key({.path = "xray.time_window",
+           .type = kDuration,
+           .description = "Window of the per-window gauges (latency percentiles, error rate, "
+                          "dependency health); --time-window takes minutes.",
+           .min = 100 * kMs,
+           .max = 24 * kHour},
+          OBSERVO_FIELD(xray.time_window)),
+      key({.path = "xray.data_dir",
+           .type = kPath,
+           .description = "Folder of the X-Ray state (counters and processed IDs), written "
+                          "atomically at every window; empty keeps it in memory only."},
+          OBSERVO_FIELD(xray.data_dir)),
+      key({.path = "xray.max_trace_ids",
+           .type = kInt,
+           .description = "Most processed trace/segment IDs kept for deduplication; the oldest "
+                          "are evicted beyond it (about 25 bytes each).",
+           .min = 16,
+           .max = 100'000'000},
+          OBSERVO_FIELD(xray.max_trace_ids)),
+      key({.path = "xray.retention_days",
+           .type = kInt,
+           .description = "Processed IDs older than this many days are dropped.",
+           .min = 1,
+           .max = 3650},
+          OBSERVO_FIELD(xray.retention_days)),
+      key({.path = "xray.clean_trace_ids",
+           .type = kBool,
+           .description = "At start, drop processed IDs older than xray.cleanup_age_hours."},
+          OBSERVO_FIELD(xray.clean_trace_ids)),
+      key({.path = "xray.cleanup_age_hours",
+           .type = kInt,
+           .description = "Age limit used by xray.clean_trace_ids.",
+           .min = 1,
+           .max = 87600},
+          OBSERVO_FIELD(xray.cleanup_age_hours)),
+      key({.path = "xray.force_full_collection",
+           .type = kBool,
+           .description = "Ignore the processed IDs saved in xray.data_dir and start with an "
+                          "empty set (counters are kept)."},
+          OBSERVO_FIELD(xray.force_full_collection)),
+      key({.path = "xray.url_templating",
+           .type = kBool,
+           .description = "Replace numeric and UUID path segments of url label values with "
+                          "{id} to bound cardinality (query strings are always stripped)."},
+          OBSERVO_FIELD(xray.url_templating)),
+      key({.path = "xray.max_urls",
+           .type = kInt,
+           .description = "Most distinct url label values; later ones are folded into "
+                          "url=\"other\" and counted in observo_xray_label_overflow_total.",
+           .min = 1,
+           .max = 1'000'000},
+          OBSERVO_FIELD(xray.max_urls)),
+      key({.path = "xray.max_client_ips",
+           .type = kInt,
+           .description = "Most distinct client_ip label values; later ones are folded into "
+                          "client_ip=\"other\" and counted.",
+           .min = 1,
+           .max = 1'000'000},
+          OBSERVO_FIELD(xray.max_client_ips)),
+      key({.path = "xray.udp.enabled",
+           .type = kBool,
+           .description = "Listen for segments over UDP like the X-Ray daemon (header line "
+                          "{\"format\":\"json\",\"version\":1}, then the segment)."},
+          OBSERVO_FIELD(xray.udp.enabled)),
+      key({.path = "xray.udp.listen_address",
+           .type = kString,
+           .description = "Address of the UDP listener; 127.0.0.1 like the daemon, 0.0.0.0 to "
+                          "take segments from other hosts or pods."},
+          OBSERVO_FIELD(xray.udp.listen_address)),
+      key({.path = "xray.udp.port",
+           .type = kPort,
+           .description = "Port of the UDP listener (the SDKs' default is 2000); 0 picks a free "
+                          "one (logged).",
+           .min = 0,
+           .max = 65535},
+          OBSERVO_FIELD(xray.udp.port)),
+      key({.path = "xray.api.enabled",
+           .type = kBool,
+           .description = "Poll the X-Ray API every time_window: GetTraceSummaries, then "
+                          "BatchGetTraces for new traces (billed per trace retrieved)."},
+          OBSERVO_FIELD(xray.api.enabled)),
+      key({.path = "xray.api.endpoint",
+           .type = kString,
+           .description = "X-Ray API endpoint (VPC endpoint, tests); empty: "
+                          "https://xray.<region>.amazonaws.com."},
+          OBSERVO_FIELD(xray.api.endpoint)),
+      key({.path = "xray.api.ca_file",
+           .type = kPath,
+           .description = "PEM CA bundle for the X-Ray and STS endpoints; empty: system roots."},
+          OBSERVO_FIELD(xray.api.ca_file)),
+      key({.path = "xray.api.delay",
+           .type = kDuration,
+           .description = "Windows end this long before now, for X-Ray's indexing lag.",
+           .min = 0,
+           .max = 1 * kHour},
+          OBSERVO_FIELD(xray.api.delay)),
+      key({.path = "xray.api.max_traces",
+           .type = kInt,
+           .description = "New traces fetched per window; 0 for no limit.",
+           .min = 0,
+           .max = 10'000'000},
+          OBSERVO_FIELD(xray.api.max_traces)),
+      key({.path = "xray.api.parallel_workers",
+           .type = kInt,
+           .description = "Concurrent BatchGetTraces requests.",
+           .min = 1,
+           .max = 64},
+          OBSERVO_FIELD(xray.api.parallel_workers)),
+      key({.path = "xray.api.batch_size",
+           .type = kInt,
+           .description = "Trace IDs per BatchGetTraces request (the API allows 5).",
+           .min = 1,
+           .max = 5},
+          OBSERVO_FIELD(xray.api.batch_size)),
+      key({.path = "xray.api.retry_attempts",
+           .type = kInt,
+           .description = "Retries of a call on throttling, 5xx and transport errors.",
+           .min = 0,
+           .max = 10},
+          OBSERVO_FIELD(xray.api.retry_attempts)),
+      key({.path = "xray.api.retry_base_delay",
+           .type = kDuration,
+           .description = "First retry backoff; doubles per attempt, with full jitter.",
+           .min = 1 * kMs,
+           .max = 1 * kMinute},
+          OBSERVO_FIELD(xray.api.retry_base_delay)),
+      key({.path = "xray.api.request_timeout",
+           .type = kDuration,
+           .description = "Deadline of one API request (connect timeout: a third of it).",
+           .min = 100 * kMs,
+           .max = 5 * kMinute},
+          OBSERVO_FIELD(xray.api.request_timeout)),
+      key({.path = "xray.api.filter_expression",
+           .type = kString,
+           .description = "X-Ray filter expression passed to GetTraceSummaries; empty for none."},
+          OBSERVO_FIELD(xray.api.filter_expression)),
+      key({.path = "xray.api.sampling",
+           .type = kBool,
+           .description = "Ask GetTraceSummaries for a sample (Sampling=true)."},
+          OBSERVO_FIELD(xray.api.sampling)),
   };
 }
 

@@ -119,6 +119,24 @@ std::string format_value(const KeySpec& spec, const Value& value) {
       }
       return out + "}";
     }
+    case KeyType::kObjectList: {
+      // Flow style, every field of every element in schema order: loads back unchanged.
+      std::string out = "[";
+      for (const auto& element : std::get<std::vector<ObjectValue>>(value)) {
+        if (out.size() > 1) out += ", ";
+        std::string item = "{";
+        for (const auto& field : spec.fields) {
+          const auto found = element.find(std::string(field.path));
+          if (found == element.end()) continue;
+          if (item.size() > 1) item += ", ";
+          const Value field_value =
+              std::visit([](const auto& v) -> Value { return v; }, found->second);
+          item += std::string(field.path) + ": " + format_value(field, field_value);
+        }
+        out += item + "}";
+      }
+      return out + "]";
+    }
   }
   return {};
 }
@@ -152,6 +170,8 @@ std::string describe_type(const KeySpec& spec) {
       return "list of strings";
     case KeyType::kIntMap:
       return "map of name to integer " + range(number);
+    case KeyType::kObjectList:
+      return "list of mappings";
   }
   return {};
 }

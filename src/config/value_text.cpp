@@ -240,6 +240,8 @@ std::string expectation(const KeySpec& spec) {
       return "expected a string";
     case KeyType::kStringList:
       return "expected a list of strings";
+    case KeyType::kObjectList:
+      return "expected a list of mappings";
   }
   return {};
 }
@@ -279,6 +281,7 @@ Value scalar_value(const KeySpec& spec, std::string_view text) {
     case KeyType::kString:
     case KeyType::kPath:
     case KeyType::kStringList:
+    case KeyType::kObjectList:
       break;
   }
   return std::string(text);
@@ -296,6 +299,9 @@ void check_map_key(const KeySpec& spec, std::string_view name) {
 }
 
 Value value_from_text(const KeySpec& spec, std::string_view text) {
+  if (spec.type == KeyType::kObjectList) {
+    throw BadValue("is a list of mappings and can only be set in the configuration file");
+  }
   if (spec.type == KeyType::kStringList) return split_list(text);
   if (spec.type != KeyType::kIntMap) return scalar_value(spec, text);
   std::map<std::string, std::int64_t> out;

@@ -80,6 +80,7 @@ class Reader {
     const std::string path(spec.path);
     if (spec.type == KeyType::kStringList) return list_of(spec, node, origin);
     if (spec.type == KeyType::kIntMap) return map_of(spec, node, origin);
+    if (spec.type == KeyType::kObjectList) return object_list_of(spec, node, origin);
     if (node.IsNull() && (spec.type == KeyType::kString || spec.type == KeyType::kPath)) {
       return std::string{};
     }
@@ -131,6 +132,65 @@ class Reader {
       } catch (const BadValue& e) {
         fail(item_origin, item_path, e.what());
       }
+    }
+    return out;
+  }
+
+  // Each element is a mapping of the spec's fields; errors name "path[index].field".
+  Value object_list_of(const KeySpec& spec, const YAML::Node& node, const Origin& origin) const {
+    const std::string path(spec.path);
+    std::vector<ObjectValue> out;
+    if (node.IsNull()) return out;
+    if (!node.IsSequence()) fail(origin, path, expectation(spec) + ", got " + describe(node));
+    for (const auto& item : node) {
+      const auto item_path = path + "[" + std::to_string(out.size()) + "]";
+      if (!item.IsMap()) fail(at(item), item_path, "expected a mapping, got " + describe(item));
+      ObjectValue element;
+      for (const auto& entry : item) {
+        const auto field_origin = at(entry.first);
+        if (!entry.first.IsScalar()) fail(field_origin, item_path, "keys must be plain names");
+        const auto& name = entry.first.Scalar();
+        const auto field_path = item_path + "." + name;
+        const KeySpec* field = nullptr;
+        for (const auto& candidate : spec.fields) {
+          if (candidate.path == name) field = &candidate;
+        }
+        if (field == nullptr) {
+          fail(field_origin, field_path, "unknown key (known: " + field_names(spec) + ")");
+        }
+        if (element.count(name) != 0) fail(field_origin, field_path, "duplicate key");
+        element.emplace(name, field_value(*field, entry.second, field_origin, field_path));
+      }
+      for (const auto& field : spec.fields) {
+        if (field.required && element.count(std::string(field.path)) == 0) {
+          fail(at(item), item_path + "." + std::string(field.path), "required");
+        }
+      }
+      out.push_back(std::move(element));
+    }
+    return out;
+  }
+
+  FieldValue field_value(const KeySpec& field, const YAML::Node& node, const Origin& origin,
+                         const std::string& path) const {
+    if (node.IsNull() && (field.type == KeyType::kString || field.type == KeyType::kPath)) {
+      return std::string{};
+    }
+    if (!node.IsScalar()) fail(origin, path, expectation(field) + ", got " + describe(node));
+    try {
+      const auto value = scalar_value(field, node.Scalar());
+      if (const auto* flag = std::get_if<bool>(&value)) return *flag;
+      if (const auto* number = std::get_if<std::int64_t>(&value)) return *number;
+      return std::get<std::string>(value);
+    } catch (const BadValue& e) {
+      fail(origin, path, e.what());
+    }
+  }
+
+  static std::string field_names(const KeySpec& spec) {
+    std::string out;
+    for (const auto& field : spec.fields) {
+      out += (out.empty() ? "" : ", ") + std::string(field.path);
     }
     return out;
   }

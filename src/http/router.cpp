@@ -78,6 +78,11 @@ Routed answer(AppContext& context, const Request& request) {
         authenticate(server.auth, header_value(request, bhttp::field::authorization));
     if (outcome != AuthOutcome::kAllowed) return {unauthorized(server.auth, outcome), handler};
   }
+  if (context.api != nullptr) {
+    if (auto extension = context.api->handle(request)) {
+      return {std::move(extension->response), extension->handler};
+    }
+  }
   if (route == nullptr) {
     return {error_response(bhttp::status::not_found,
                            "no route for path (see / for the list of endpoints)"),

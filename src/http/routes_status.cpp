@@ -24,6 +24,17 @@ json last_collection(const ServerStats& stats) {
   return format_rfc3339(std::chrono::system_clock::time_point(std::chrono::milliseconds(ms)));
 }
 
+// A source's own state (SourceStatus::details_json) joins its entry; the generic keys win, and
+// text that is not a JSON object is ignored rather than failing the route.
+void merge_details(json& entry, const SourceStatus& status) {
+  if (status.details_json.empty()) return;
+  const auto details = json::parse(status.details_json, nullptr, /*allow_exceptions=*/false);
+  if (!details.is_object()) return;
+  for (const auto& [key, value] : details.items()) {
+    if (!entry.contains(key)) entry[key] = value;
+  }
+}
+
 Response no_store(Response response) {
   response.set(bhttp::field::cache_control, "no-store");
   return response;
@@ -57,6 +68,7 @@ Response health_route(AppContext& context, const Request&, const Target&) {
         {"last_success", optional_time(status.last_success)},
         {"last_error", status.last_error.empty() ? json(nullptr) : json(status.last_error)},
     };
+    merge_details(sources[status.name], status);
   }
   const json body = {
       {"status", "ok"},

@@ -21,12 +21,16 @@ for sub in server health query scripts "config check" version; do
 done
 expect 2 'no command given' "$OBSERVO"
 expect 2 'bogus' "$OBSERVO" bogus
+# Pixie commands without a configured cluster: exit 2 naming pixie.clusters; the script
+# catalogue needs no cluster. (tests/integration/pixie_cli_test.cpp runs them against a fake Vizier.)
 expect 2 'pixie.clusters' "$OBSERVO" health
 expect 2 'pixie.clusters' "$OBSERVO" query 'import px'
-expect 2 'pixie.clusters' "$OBSERVO" scripts list
-expect 2 'pixie.clusters' "$OBSERVO" --list-scripts
-expect 2 'pixie.clusters' "$OBSERVO" --script-help http_overview
+expect 0 '^http_overview +Application' "$OBSERVO" scripts list
+expect 0 '^pod_overview +Infrastructure' "$OBSERVO" --list-scripts
+expect 0 'start_time \(time, default -5m\)' "$OBSERVO" --script-help http_overview
+expect 2 "unknown script 'nope'" "$OBSERVO" --script-help nope
 expect 2 'pixie.clusters' "$OBSERVO" --builtin-script http_overview --script-params "start_time=-5m,namespace=default"
+expect 2 "has no parameter 'bogus'" "$OBSERVO" --builtin-script http_overview --script-params "bogus=1"
 expect 2 'needs --builtin-script' "$OBSERVO" --script-params "a=b"
 
 # config check: the example is valid and prints every section; errors name key and line.

@@ -89,8 +89,35 @@ struct MetricsConfig {
 };
 
 // The source sections: each later issue fills in its own keys.
+
+// One Vizier (query broker) observo talks to directly over gRPC. Every field is a key of the
+// elements of pixie.clusters; the JWT signing key itself is read by the Pixie source from the
+// file or variable named here, so it never sits in a Config that might be printed.
+struct PixieClusterConfig {
+  std::string id;            // label value cluster_id, --cluster-id
+  std::string address;       // host:port of vizier-query-broker-svc (port 50300)
+  bool disable_ssl = false;  // plaintext h2c (Vizier with PL_DISABLE_SSL)
+  std::string ca_cert;       // PEM CA the server certificate must chain to (else system roots)
+  std::string client_cert;   // PEM client certificate for mTLS (with client_key)
+  std::string client_key;
+  std::string server_name;              // name checked in the server certificate and sent as SNI
+  bool skip_verify = false;             // do not verify the server certificate (logs a warning)
+  std::string jwt_signing_key_file;     // file holding pl-cluster-secrets/jwt-signing-key
+  std::string jwt_signing_key_env;      // or the name of a variable holding it
+  std::string jwt_service = "observo";  // sub and ServiceID of the service JWT
+  Duration query_timeout{30'000};       // deadline of one ExecuteScript call
+  Duration interval{30'000};            // how often observo server runs pixie.scripts
+
+  friend bool operator==(const PixieClusterConfig&, const PixieClusterConfig&) = default;
+};
+
 struct PixieConfig {
   bool enabled = false;
+  std::vector<PixieClusterConfig> clusters;  // the first is the default
+  std::vector<std::string> scripts = {"resource_usage", "http_overview", "network_stats"};
+  std::string scripts_dir;          // folder of user .pxl scripts; empty = none
+  Duration health_timeout{10'000};  // deadline of one HealthCheck probe
+  bool api_enabled = true;          // the /api/v1/{query,export,scripts,health} routes
 
   friend bool operator==(const PixieConfig&, const PixieConfig&) = default;
 };
@@ -99,13 +126,68 @@ struct OtlpConfig {
 
   friend bool operator==(const OtlpConfig&, const OtlpConfig&) = default;
 };
+struct NetprobeInterfacesConfig {
+  // Interface names or shell globs (fnmatch: *, ?, [...]). An interface is probed when it
+  // matches an include pattern and no exclude pattern.
+  std::vector<std::string> include = {"*"};
+  std::vector<std::string> exclude = {"lo"};
+
+  friend bool operator==(const NetprobeInterfacesConfig&,
+                         const NetprobeInterfacesConfig&) = default;
+};
 struct NetprobeConfig {
   bool enabled = false;
+  Duration collect_interval{5'000};
+  bool active_only = false;  // export only interfaces with traffic in the last interval
+  bool by_protocol = false;  // also count per L4 protocol (tcp, udp, icmp, other)
+  std::uint16_t tc_priority = 1;       // clsact filter priority (lower runs first)
+  std::uint32_t tc_handle = 0x4f42;    // clsact filter handle ("OB")
+  NetprobeInterfacesConfig interfaces;
 
   friend bool operator==(const NetprobeConfig&, const NetprobeConfig&) = default;
 };
+struct XrayUdpConfig {
+  bool enabled = true;  // the X-Ray daemon protocol listener (SDKs send segments here)
+  std::string listen_address = "127.0.0.1";
+  std::uint16_t port = 2000;  // 0 picks a free port (logged at start)
+
+  friend bool operator==(const XrayUdpConfig&, const XrayUdpConfig&) = default;
+};
+struct XrayApiConfig {
+  bool enabled = false;            // poll the X-Ray API (GetTraceSummaries + BatchGetTraces)
+  std::string endpoint;            // empty: https://xray.<region>.amazonaws.com
+  std::string ca_file;             // PEM CA for the endpoint and STS; empty: system roots
+  Duration delay{60'000};          // windows end this long before now (X-Ray indexing lag)
+  std::size_t max_traces = 0;      // new traces fetched per window; 0: no limit
+  int parallel_workers = 4;        // concurrent BatchGetTraces requests
+  int batch_size = 5;              // trace IDs per BatchGetTraces (the API allows 5)
+  int retry_attempts = 3;          // retries on throttling, 5xx and transport errors
+  Duration retry_base_delay{200};  // first backoff; doubles per attempt, full jitter
+  Duration request_timeout{10'000};
+  std::string filter_expression;  // passed through to GetTraceSummaries
+  bool sampling = false;          // GetTraceSummaries Sampling
+
+  friend bool operator==(const XrayApiConfig&, const XrayApiConfig&) = default;
+};
 struct XrayConfig {
   bool enabled = false;
+  std::string region;         // empty: AWS_REGION, AWS_DEFAULT_REGION, then the profile's region
+  std::string profile;        // empty: AWS_PROFILE, then "default"
+  std::string sts_endpoint;   // empty: https://sts.<region>.amazonaws.com
+  bool imds_enabled = false;  // EC2 instance metadata as the last credential provider
+  std::string imds_endpoint = "http://169.254.169.254";
+  Duration time_window{60'000};  // window of the per-window gauges (--time-window, minutes)
+  std::string data_dir;          // state (counters, processed IDs); empty: kept in memory only
+  std::size_t max_trace_ids = 1'000'000;  // processed IDs kept for dedup (oldest evicted)
+  int retention_days = 30;                // processed IDs older than this are dropped
+  bool clean_trace_ids = false;           // at start, drop IDs older than cleanup_age_hours
+  int cleanup_age_hours = 24;
+  bool force_full_collection = false;  // ignore (and do not load) the processed IDs
+  bool url_templating = false;         // numeric and UUID path segments become {id}
+  std::size_t max_urls = 1000;         // distinct url label values; excess -> "other"
+  std::size_t max_client_ips = 1000;   // distinct client_ip label values; excess -> "other"
+  XrayUdpConfig udp;
+  XrayApiConfig api;
 
   friend bool operator==(const XrayConfig&, const XrayConfig&) = default;
 };

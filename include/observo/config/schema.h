@@ -32,12 +32,18 @@ enum class KeyType {
   kEnum,        // one of `choices`
   kStringList,  // YAML sequence; comma-separated in the environment and on the command line
   kIntMap,      // YAML mapping name -> integer within [min, max]; "a=1,b=2" in the environment
+  // YAML sequence of mappings, each checked against `fields` (scalar keys only). Set in the file
+  // only: the environment and the command line cannot express it, and say so.
+  kObjectList,
 };
 
 // A parsed value. Integers, ports, durations (milliseconds) and sizes (bytes) are all int64;
 // strings, paths and enum values are strings.
+// One element of a kObjectList: field name -> scalar value (only the fields present in the file).
+using FieldValue = std::variant<bool, std::int64_t, std::string>;
+using ObjectValue = std::map<std::string, FieldValue>;
 using Value = std::variant<bool, std::int64_t, std::string, std::vector<std::string>,
-                           std::map<std::string, std::int64_t>>;
+                           std::map<std::string, std::int64_t>, std::vector<ObjectValue>>;
 
 struct KeySpec {
   std::string_view path;  // "server.tls.cert_file"
@@ -54,6 +60,9 @@ struct KeySpec {
   bool secret = false;
   std::function<void(Config&, const Value&)> set = {};
   std::function<Value(const Config&)> get = {};
+  // kObjectList only: the keys of each element (path = the field name, scalar types only).
+  std::vector<KeySpec> fields = {};
+  bool required = false;  // an element field that must be present
 };
 
 // Every key, grouped by section in the order of config.example.yaml.

@@ -15,6 +15,7 @@
 #include <cstdint>
 
 #include "observo/config/config.h"
+#include "observo/http/api_extension.h"
 #include "observo/metrics/hub.h"
 #include "observo/source.h"
 
@@ -39,6 +40,7 @@ struct AppContext {
   std::chrono::system_clock::time_point start_time = std::chrono::system_clock::now();
   std::atomic<bool> ready{false};  // /ready answers 503 until true
   ServerStats stats{};
+  ApiExtension* api = nullptr;  // extra routes (see api_extension.h); set before the server starts
 };
 
 }  // namespace observo::http

@@ -177,6 +177,23 @@ TEST_F(RouterTest, ReadyIs503UntilTheContextIsReady) {
   EXPECT_EQ(get("/ready").result(), bhttp::status::service_unavailable);
 }
 
+TEST_F(RouterTest, HealthMergesASourcesOwnDetails) {
+  sources_.declare("netprobe", true);
+  sources_.record_success("netprobe");
+  sources_.set_details("netprobe",
+                       R"({"running": true, "collections": 3, "interfaces": ["eth0"], "up": false})");
+  sources_.declare("xray", true);
+  sources_.set_details("xray", "not json");
+  const auto body = body_json(get("/health"));
+  const auto& netprobe = body["sources"]["netprobe"];
+  EXPECT_EQ(netprobe["running"], true);
+  EXPECT_EQ(netprobe["collections"], 3);
+  EXPECT_EQ(netprobe["interfaces"], json::array({"eth0"}));
+  EXPECT_EQ(netprobe["up"], true);  // the generic keys win
+  EXPECT_EQ(body["sources"]["xray"]["enabled"], true);  // bad details are ignored
+  EXPECT_FALSE(body["sources"]["xray"].contains("running"));
+}
+
 TEST_F(RouterTest, SourcesIsAJsonArrayFromTheBoard) {
   sources_.declare("beyla", true);
   sources_.record_failure("beyla", "connection refused");

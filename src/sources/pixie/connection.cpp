@@ -1,0 +1,229 @@
+#include "sources/pixie/connection.h"
+
+#include <openssl/asn1.h>
+#include <openssl/bio.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
+#include <grpcpp/security/tls_certificate_provider.h>
+#include <grpcpp/security/tls_certificate_verifier.h>
+#include <grpcpp/security/tls_credentials_options.h>
+#include <grpcpp/support/channel_arguments.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace observo::pixie {
+namespace {
+
+constexpr std::chrono::hours kExpiryWarning{24 * 7};
+constexpr int kMaxMessageBytes = 64 * 1024 * 1024;
+
+Result<std::string> read_text(const std::string& field, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error(field + ": cannot read '" + path + "'");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return std::move(text).str();
+}
+
+struct BioFree {
+  void operator()(BIO* bio) const { BIO_free(bio); }
+};
+struct X509Free {
+  void operator()(X509* cert) const { X509_free(cert); }
+};
+struct PkeyFree {
+  void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
+};
+
+int no_passphrase(char*, int, int, void*) { return -1; }
+
+std::unique_ptr<X509, X509Free> parse_certificate(const std::string& pem) {
+  std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  std::unique_ptr<X509, X509Free> cert(bio ? PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)
+                                           : nullptr);
+  ERR_clear_error();
+  return cert;
+}
+
+class Secret {
+ public:
+  explicit Secret(std::string text) : text_(std::move(text)) {}
+  ~Secret() { OPENSSL_cleanse(text_.data(), text_.size()); }
+  Secret(const Secret&) = delete;
+  Secret& operator=(const Secret&) = delete;
+  const std::string& get() const { return text_; }
+
+ private:
+  std::string text_;
+};
+
+Result<void> check_key_matches(const std::string& prefix, const config::PixieClusterConfig& c) {
+  auto cert_text = read_text(prefix + "client_cert", c.client_cert);
+  if (!cert_text) return make_error(cert_text.error());
+  auto key_text = read_text(prefix + "client_key", c.client_key);
+  if (!key_text) return make_error(key_text.error());
+  const Secret key(std::move(*key_text));
+  auto cert = parse_certificate(*cert_text);
+  std::unique_ptr<BIO, BioFree> bio(
+      BIO_new_mem_buf(key.get().data(), static_cast<int>(key.get().size())));
+  std::unique_ptr<EVP_PKEY, PkeyFree> pkey(
+      bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, no_passphrase, nullptr) : nullptr);
+  ERR_clear_error();
+  if (!pkey) {
+    return make_error(prefix + "client_key: '" + c.client_key +
+                      "' does not hold an unencrypted PEM private key");
+  }
+  const bool match = cert && X509_check_private_key(cert.get(), pkey.get()) == 1;
+  ERR_clear_error();
+  if (!match) {
+    return make_error(prefix + "client_key: '" + c.client_key +
+                      "' does not match the certificate in '" + c.client_cert + "'");
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<CertificateExpiry> check_certificate(const std::string& field, const std::string& path,
+                                            SystemClock::time_point now,
+                                            std::vector<std::string>& warnings) {
+  auto text = read_text(field, path);
+  if (!text) return make_error(text.error());
+  const auto cert = parse_certificate(*text);
+  if (!cert) return make_error(field + ": '" + path + "' does not hold a PEM certificate");
+  std::tm tm{};
+  if (ASN1_TIME_to_tm(X509_get0_notAfter(cert.get()), &tm) != 1) {
+    return make_error(field + ": '" + path + "' has an unreadable expiry date");
+  }
+  const std::int64_t not_after = timegm(&tm);
+  const std::int64_t now_unix =
+      std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  if (not_after <= now_unix) {
+    return make_error(field + ": the certificate in '" + path + "' has expired");
+  }
+  if (not_after - now_unix < std::chrono::seconds(kExpiryWarning).count()) {
+    warnings.push_back(field + ": the certificate in '" + path + "' expires in less than 7 days");
+  }
+  return CertificateExpiry{field.substr(field.rfind('.') + 1), path, not_after};
+}
+
+Result<std::string> read_signing_key(const config::PixieClusterConfig& cluster,
+                                     const std::string& prefix) {
+  std::string key;
+  if (!cluster.jwt_signing_key_file.empty()) {
+    auto text = read_text(prefix + "jwt_signing_key_file", cluster.jwt_signing_key_file);
+    if (!text) return make_error(text.error());
+    key = std::move(*text);
+  } else if (!cluster.jwt_signing_key_env.empty()) {
+    const char* value = std::getenv(cluster.jwt_signing_key_env.c_str());  // NOLINT
+    if (value == nullptr || *value == '\0') {
+      return make_error(prefix + "jwt_signing_key_env: variable " + cluster.jwt_signing_key_env +
+                        " is not set");
+    }
+    key = value;
+  } else {
+    return std::string{};
+  }
+  while (!key.empty() && (key.back() == '\n' || key.back() == '\r' || key.back() == ' ')) {
+    key.pop_back();
+  }
+  if (key.empty()) return make_error(prefix + "jwt_signing_key: the signing key is empty");
+  return key;
+}
+
+Result<Connection> connect(const config::PixieClusterConfig& cluster, std::size_t index,
+                           SystemClock::time_point now) {
+  const std::string prefix = "pixie.clusters[" + std::to_string(index) + "].";
+  Connection out;
+  out.cluster_id = cluster.id;
+  out.address = cluster.address;
+  if (cluster.address.empty()) return make_error(prefix + "address: must not be empty");
+  if (cluster.client_cert.empty() != cluster.client_key.empty()) {
+    return make_error(prefix + "client_cert and client_key must be set together");
+  }
+
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(kMaxMessageBytes);
+  std::shared_ptr<grpc::ChannelCredentials> credentials;
+  if (cluster.disable_ssl) {
+    credentials = grpc::InsecureChannelCredentials();
+  } else {
+    std::string root;
+    if (!cluster.ca_cert.empty()) {
+      auto ca = check_certificate(prefix + "ca_cert", cluster.ca_cert, now, out.warnings);
+      if (!ca) return make_error(ca.error());
+      out.certificates.push_back(*ca);
+      root = *read_text(prefix + "ca_cert", cluster.ca_cert);
+    }
+    std::string cert_chain;
+    std::string private_key;
+    if (!cluster.client_cert.empty()) {
+      auto client =
+          check_certificate(prefix + "client_cert", cluster.client_cert, now, out.warnings);
+      if (!client) return make_error(client.error());
+      out.certificates.push_back(*client);
+      if (auto match = check_key_matches(prefix, cluster); !match) {
+        return make_error(match.error());
+      }
+      cert_chain = *read_text(prefix + "client_cert", cluster.client_cert);
+      private_key = *read_text(prefix + "client_key", cluster.client_key);
+    }
+    if (!cluster.server_name.empty()) args.SetSslTargetNameOverride(cluster.server_name);
+    if (cluster.skip_verify) {
+      // gRPC 1.51 skips server verification only through the experimental TLS credentials.
+      out.warnings.push_back(prefix + "skip_verify: the server certificate of '" + cluster.address +
+                             "' is not verified; anyone on the path can read and change queries");
+      grpc::experimental::TlsChannelCredentialsOptions options;
+      std::vector<grpc::experimental::IdentityKeyCertPair> identity;
+      if (!cert_chain.empty()) identity.push_back({private_key, cert_chain});
+      options.set_certificate_provider(
+          std::make_shared<grpc::experimental::StaticDataCertificateProvider>(root, identity));
+      if (!root.empty()) options.watch_root_certs();
+      if (!identity.empty()) options.watch_identity_key_cert_pairs();
+      options.set_verify_server_certs(false);
+      options.set_check_call_host(false);
+      options.set_certificate_verifier(
+          std::make_shared<grpc::experimental::NoOpCertificateVerifier>());
+      credentials = grpc::experimental::TlsCredentials(options);
+    } else {
+      grpc::SslCredentialsOptions options;
+      options.pem_root_certs = root;
+      options.pem_cert_chain = cert_chain;
+      options.pem_private_key = private_key;
+      credentials = grpc::SslCredentials(options);
+    }
+    OPENSSL_cleanse(private_key.data(), private_key.size());
+  }
+  if (!credentials) return make_error(prefix + "cannot build the channel credentials");
+
+  auto key = read_signing_key(cluster, prefix);
+  if (!key) return make_error(key.error());
+  if (!key->empty()) out.jwt = std::make_shared<JwtCache>(std::move(*key), cluster.jwt_service);
+
+  out.channel = grpc::CreateCustomChannel(cluster.address, credentials, args);
+  return out;
+}
+
+Result<std::size_t> find_cluster(const config::PixieConfig& pixie, const std::string& id) {
+  if (pixie.clusters.empty()) {
+    return make_error(
+        "no Pixie cluster is configured; add one to pixie.clusters (id, address, TLS and JWT "
+        "settings) in the configuration file");
+  }
+  if (id.empty()) return std::size_t{0};
+  std::string known;
+  for (std::size_t i = 0; i < pixie.clusters.size(); ++i) {
+    if (pixie.clusters[i].id == id) return i;
+    known += (known.empty() ? "" : ", ") + pixie.clusters[i].id;
+  }
+  return make_error("unknown cluster id '" + id + "' (configured: " + known + ")");
+}
+
+}  // namespace observo::pixie

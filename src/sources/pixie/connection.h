@@ -1,0 +1,51 @@
+// Everything needed to talk to one Vizier, built in one place: the certificate checks done at
+// start (readable, PEM, key matches, not expired, expiry soon warned), the JWT signing key read
+// from its file or variable, and the gRPC channel credentials (plaintext, TLS, mTLS, server name
+// override, skip-verify). Errors name the config field, never a secret.
+#pragma once
+
+#include <grpcpp/channel.h>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "observo/common/result.h"
+#include "observo/config/config.h"
+#include "sources/pixie/jwt.h"
+
+namespace observo::pixie {
+
+struct CertificateExpiry {
+  std::string cert;  // "ca_cert", "client_cert"
+  std::string path;
+  std::int64_t not_after_unix = 0;
+};
+
+struct Connection {
+  std::string cluster_id;
+  std::string address;
+  std::shared_ptr<grpc::Channel> channel;
+  std::shared_ptr<JwtCache> jwt;  // null: no signing key configured, calls carry no token
+  std::vector<CertificateExpiry> certificates;
+  std::vector<std::string> warnings;  // logged once by the caller (skip_verify, expiry soon)
+};
+
+// `field` is the config path used in messages, e.g. "pixie.clusters[0].ca_cert".
+Result<CertificateExpiry> check_certificate(const std::string& field, const std::string& path,
+                                            SystemClock::time_point now,
+                                            std::vector<std::string>& warnings);
+
+Result<std::string> read_signing_key(const config::PixieClusterConfig& cluster,
+                                     const std::string& prefix);
+
+// `index` is the cluster's position in pixie.clusters (for messages).
+Result<Connection> connect(const config::PixieClusterConfig& cluster, std::size_t index,
+                           SystemClock::time_point now = SystemClock::now());
+
+// The cluster named `id`, or the first when `id` is empty.
+Result<std::size_t> find_cluster(const config::PixieConfig& pixie, const std::string& id);
+
+}  // namespace observo::pixie
