@@ -215,7 +215,9 @@ class NetprobeSource final : public Source {
       details["last_collection"] = rfc3339(*probe->stats().last_collection);
     }
     if (!cause.empty()) details["degraded_reason"] = cause;
-    board_.set_details(kName, details.dump());
+    // Interface names are bytes, not necessarily UTF-8: replace what is not, never throw.
+    board_.set_details(kName,
+                       details.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   }
 
   const config::NetprobeConfig config_;

@@ -43,8 +43,7 @@ SysStatus Probe::load() {
 }
 
 SysStatus Probe::watch() {
-  auto socket = NetlinkSocket::open(RTMGRP_LINK, /*nonblocking=*/true,
-                                    options_.event_buffer_bytes);
+  auto socket = NetlinkSocket::open(RTMGRP_LINK, /*nonblocking=*/true, options_.event_buffer_bytes);
   if (!socket) return socket.error();
   events_.emplace(std::move(*socket));
   return sys_ok();
