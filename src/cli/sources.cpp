@@ -20,9 +20,6 @@ Result<std::vector<std::unique_ptr<Source>>> make_sources(const config::Config& 
   if (config.xray.enabled) {
     sources.push_back(std::make_unique<xray::XraySource>(config.xray, hub, board));
   }
-  (void)config;
-  (void)hub;
-  (void)board;
   return sources;
 }
 
