@@ -1,7 +1,11 @@
 // The schema table: every configuration key, in the order of config.example.yaml.
 #include "observo/config/schema.h"
 
+#include "config/schema_otlp.h"
 #include "config/schema_pixie.h"
+
+#include <algorithm>
+#include <iterator>
 
 #include <cstddef>
 #include <cstdint>
@@ -253,11 +257,6 @@ std::vector<KeySpec> build_schema() {
            .description = "Serve the Pixie REST routes (/api/v1/query, /api/v1/export, "
                           "/api/v1/health, /api/v1/scripts, /api/v1/metrics?script=)."},
           OBSERVO_FIELD(pixie.api_enabled)),
-      key({.path = "otlp.enabled",
-           .type = kBool,
-           .description = "Run the OTLP receiver (Beyla, OpenTelemetry SDKs). Later releases add "
-                          "its keys."},
-          OBSERVO_FIELD(otlp.enabled)),
       key({.path = "netprobe.enabled",
            .type = kBool,
            .description = "Run the eBPF network probe: per-interface packet and byte counters "
@@ -476,10 +475,20 @@ std::vector<KeySpec> build_schema() {
 
 #undef OBSERVO_FIELD
 
+// The otlp section sits between pixie and netprobe, as in config.example.yaml.
+std::vector<KeySpec> with_otlp_section(std::vector<KeySpec> keys) {
+  auto otlp = otlp_keys();
+  const auto at = std::find_if(keys.begin(), keys.end(), [](const KeySpec& spec) {
+    return spec.path.starts_with("netprobe.");
+  });
+  keys.insert(at, std::make_move_iterator(otlp.begin()), std::make_move_iterator(otlp.end()));
+  return keys;
+}
+
 }  // namespace
 
 const std::vector<KeySpec>& schema() {
-  static const std::vector<KeySpec> kSchema = build_schema();
+  static const std::vector<KeySpec> kSchema = with_otlp_section(build_schema());
   return kSchema;
 }
 

@@ -121,8 +121,54 @@ struct PixieConfig {
 
   friend bool operator==(const PixieConfig&, const PixieConfig&) = default;
 };
+// Who may send OTLP: nobody checked (none), a static token list (token), or HS256 JWTs (jwt).
+// The credentials themselves are read by the source from the files or variables named here.
+struct OtlpAuthConfig {
+  std::string mode = "none";             // none, token, jwt
+  std::string tokens_file;               // token: one accepted token per line
+  std::string tokens_env;                // token: variable holding comma-separated tokens
+  std::string jwt_key_file;              // jwt: file holding the HS256 key
+  std::string jwt_key_env;               // jwt: or a variable holding it
+  std::string jwt_audience = "observo";  // jwt: required aud claim; empty: not checked
+  std::string jwt_issuer;                // jwt: required iss claim; empty: not checked
+
+  friend bool operator==(const OtlpAuthConfig&, const OtlpAuthConfig&) = default;
+};
+
+// One Prometheus page observo scrapes and re-exposes (Beyla's own endpoint, say). Every field is
+// a key of the elements of otlp.scrape.
+struct OtlpScrapeTarget {
+  std::string url;   // http:// or https://host:port/path
+  std::string name;  // value of the target label; empty: host:port of the url
+  Duration interval{15'000};
+  Duration timeout{10'000};
+  std::string ca_file;      // PEM CA of an https target; empty: system roots
+  std::string client_cert;  // PEM client certificate for mutual TLS (with client_key)
+  std::string client_key;
+  bool skip_verify = false;       // do not verify the server certificate (logs a warning)
+  std::string bearer_token_file;  // sent as Authorization: Bearer
+  std::string bearer_token_env;
+
+  friend bool operator==(const OtlpScrapeTarget&, const OtlpScrapeTarget&) = default;
+};
+
 struct OtlpConfig {
   bool enabled = false;
+  std::string grpc_listen = "0.0.0.0:4317";         // host:port; empty: no gRPC receiver
+  std::string http_listen = "0.0.0.0:4318";         // host:port; empty: no HTTP receiver
+  std::string grpc_unix_socket;                     // path of an extra gRPC listener; empty: none
+  std::string http_unix_socket;                     // path of an extra HTTP listener; empty: none
+  std::size_t max_message_bytes = 4 * 1024 * 1024;  // per export request, after gunzip
+  int max_inflight_requests = 64;  // concurrent exports; more get 429 / RESOURCE_EXHAUSTED
+  TlsServerConfig tls;             // both TCP receivers
+  OtlpAuthConfig auth;
+  Duration metric_expiration{300'000};           // series not updated this long disappear
+  std::vector<std::string> resource_attributes;  // copied onto every series as labels
+  bool scope_labels = true;                      // otel_scope_name / otel_scope_version labels
+  bool span_metrics = true;                      // RED metrics from SERVER and CONSUMER spans
+  bool service_graph = true;                     // caller/callee edges from span pairs
+  Duration service_graph_wait{10'000};           // how long half of a client/server pair waits
+  std::vector<OtlpScrapeTarget> scrape;
 
   friend bool operator==(const OtlpConfig&, const OtlpConfig&) = default;
 };
@@ -138,10 +184,10 @@ struct NetprobeInterfacesConfig {
 struct NetprobeConfig {
   bool enabled = false;
   Duration collect_interval{5'000};
-  bool active_only = false;  // export only interfaces with traffic in the last interval
-  bool by_protocol = false;  // also count per L4 protocol (tcp, udp, icmp, other)
-  std::uint16_t tc_priority = 1;       // clsact filter priority (lower runs first)
-  std::uint32_t tc_handle = 0x4f42;    // clsact filter handle ("OB")
+  bool active_only = false;          // export only interfaces with traffic in the last interval
+  bool by_protocol = false;          // also count per L4 protocol (tcp, udp, icmp, other)
+  std::uint16_t tc_priority = 1;     // clsact filter priority (lower runs first)
+  std::uint32_t tc_handle = 0x4f42;  // clsact filter handle ("OB")
   NetprobeInterfacesConfig interfaces;
 
   friend bool operator==(const NetprobeConfig&, const NetprobeConfig&) = default;
