@@ -1,6 +1,7 @@
 #include "cli/sources.h"
 
 // Source factories (one include per source).
+#include "sources/beyla/beyla_source.h"
 #include "sources/netprobe/netprobe_source.h"
 #include "sources/pixie/pixie_source.h"
 #include "sources/xray/xray_source.h"
@@ -13,6 +14,9 @@ Result<std::vector<std::unique_ptr<Source>>> make_sources(const config::Config& 
   // One block per enabled source, in this order: pixie, beyla (otlp), netprobe, xray.
   if (config.pixie.enabled) {
     sources.push_back(std::make_unique<pixie::PixieSource>(config.pixie, hub, board));
+  }
+  if (config.otlp.enabled) {
+    sources.push_back(std::make_unique<beyla::BeylaSource>(config.otlp, hub, board));
   }
   if (config.netprobe.enabled) {
     sources.push_back(netprobe::make_netprobe_source(config.netprobe, hub, board));

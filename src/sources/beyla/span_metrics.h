@@ -1,12 +1,19 @@
 // Spans into RED metrics and service graph edges (docs/otlp.md):
 //  - from SERVER and CONSUMER spans: traces_span_metrics_calls_total,
 //    traces_span_metrics_errors_total (status ERROR or an HTTP 5xx) and the histogram
-//    traces_span_metrics_duration_seconds, by job, instance, service_name, span_name,
-//    span_kind and status_code;
+//    traces_span_metrics_duration_seconds, by job, instance, service_name,
+//    service_namespace, span_name, span_kind (SPAN_KIND_SERVER / _CONSUMER) and status_code
+//    (STATUS_CODE_UNSET / _OK / _ERROR); labels with empty values are left out. The errors
+//    counter starts at 0 with calls, so that rate() works before the first error;
 //  - a CLIENT/PRODUCER span and its SERVER/CONSUMER child (parent_span_id = the client's
 //    span_id, same trace_id), from any two services, make one edge:
 //    traces_service_graph_request_total and traces_service_graph_request_failed_total by
 //    client and server. Halves wait service_graph_wait for each other (bounded), then drop.
+//    Failed: client status ERROR, or server status ERROR / HTTP 5xx.
+//  - spans with bad IDs (trace_id not 16 bytes or zero, span_id not 8 or zero, parent_span_id
+//    neither empty nor 8) or end before start are rejected; all valid spans are accepted.
+//  - max_series counts Series: a RED label set costs 3, an edge 2; label values cut at 2 KiB;
+//    label text held at most 64 MiB, pending halves at most 32 MiB.
 //
 // Thread safety: every member may be called from any thread.
 #pragma once

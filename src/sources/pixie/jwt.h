@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/jwt.h"
+
 namespace observo::pixie {
 
 using SystemClock = std::chrono::system_clock;
@@ -16,8 +18,8 @@ using SystemClock = std::chrono::system_clock;
 std::string mint_service_jwt(std::string_view signing_key, std::string_view service,
                              SystemClock::time_point now, std::chrono::seconds lifetime);
 
-std::string base64url_encode(std::string_view bytes);
-std::string hmac_sha256(std::string_view key, std::string_view data);  // raw 32 bytes
+using common::base64url_encode;  // src/common/jwt.h
+using common::hmac_sha256;
 
 // Hands out one token and mints a new one shortly before it expires. Thread-safe.
 class JwtCache {

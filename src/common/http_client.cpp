@@ -1,5 +1,6 @@
-#include "sources/xray/http_client.h"
+#include "common/http_client.h"
 
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -11,9 +12,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
 #include <optional>
 
-namespace observo::xray {
+namespace observo::common {
 namespace {
 
 namespace beast = boost::beast;
@@ -22,13 +26,24 @@ namespace net = boost::asio;
 namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
 
-constexpr std::size_t kMaxBody = 64 * 1024 * 1024;
-
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) ==
                   std::tolower(static_cast<unsigned char>(y));
          });
+}
+
+// "cannot load CA file /x: No such file or directory" rather than asio's "asio.ssl error".
+std::string load_error(const char* what, const std::string& path,
+                       const boost::system::error_code& ec) {
+  std::string reason = ec.message();
+  if (std::ifstream probe(path); !probe) {
+    reason = std::strerror(errno);
+  } else if (ec.category() == net::error::get_ssl_category()) {
+    const char* text = ERR_reason_error_string(static_cast<unsigned long>(ec.value()));
+    if (text != nullptr) reason = text;
+  }
+  return "cannot load " + std::string(what) + " " + path + ": " + reason;
 }
 
 }  // namespace
@@ -78,13 +93,21 @@ struct HttpClient::Impl {
   explicit Impl(HttpClientOptions o) : options(std::move(o)), tls(ssl::context::tls_client) {
     tls.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
                     ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
-    tls.set_verify_mode(ssl::verify_peer);
+    tls.set_verify_mode(options.skip_verify ? ssl::verify_none : ssl::verify_peer);
     boost::system::error_code ec;
     if (options.ca_file.empty()) {
       tls.set_default_verify_paths(ec);
     } else {
       tls.load_verify_file(options.ca_file, ec);
-      if (ec) ca_error = "cannot load CA file " + options.ca_file + ": " + ec.message();
+      if (ec) ca_error = load_error("CA file", options.ca_file, ec);
+    }
+    if (ca_error.empty() && !options.client_cert.empty()) {
+      tls.use_certificate_chain_file(options.client_cert, ec);
+      if (ec) ca_error = load_error("client certificate", options.client_cert, ec);
+    }
+    if (ca_error.empty() && !options.client_key.empty()) {
+      tls.use_private_key_file(options.client_key, ssl::context::pem, ec);
+      if (ec) ca_error = load_error("client key", options.client_key, ec);
     }
   }
 
@@ -106,7 +129,9 @@ struct HttpClient::Impl {
       if (!SSL_set_tlsext_host_name(secure->native_handle(), url.host.c_str())) {
         return make_error("cannot set SNI for " + url.host);
       }
-      secure->set_verify_callback(ssl::host_name_verification(url.host));
+      if (!options.skip_verify) {
+        secure->set_verify_callback(ssl::host_name_verification(url.host));
+      }
     } else {
       plain.emplace(io);
     }
@@ -138,7 +163,7 @@ struct HttpClient::Impl {
     boost::system::error_code ec;
     beast::flat_buffer buffer;
     http::response_parser<http::string_body> parser;
-    parser.body_limit(kMaxBody);
+    parser.body_limit(options.max_body_bytes);
     auto& layer = secure ? beast::get_lowest_layer(*secure) : *plain;
     layer.expires_after(options.request_timeout);
     auto on_read = [&](const boost::system::error_code& e, std::size_t) { ec = e; };
@@ -189,6 +214,7 @@ HttpClient::HttpClient(HttpClient&&) noexcept = default;
 HttpClient& HttpClient::operator=(HttpClient&&) noexcept = default;
 
 std::size_t HttpClient::connections_opened() const { return impl_->opened; }
+const std::string& HttpClient::tls_error() const { return impl_->ca_error; }
 
 Result<HttpResponse> HttpClient::request(const std::string& method, const Url& url,
                                          const HeaderList& headers, const std::string& body) {
@@ -221,4 +247,4 @@ Result<HttpResponse> HttpClient::request(const std::string& method, const Url& u
   return response;
 }
 
-}  // namespace observo::xray
+}  // namespace observo::common

@@ -1,0 +1,51 @@
+// Small pieces shared by the span metrics and the service graph: the one series budget both draw
+// from (so that no span input can grow memory without bound) and the label value cap.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace observo::beyla {
+
+// Label values longer than this are cut (at a UTF-8 character boundary).
+inline constexpr std::size_t kMaxSpanLabelValueBytes = 2048;
+
+inline std::string capped_label_value(std::string_view value) {
+  if (value.size() <= kMaxSpanLabelValueBytes) return std::string(value);
+  std::size_t size = kMaxSpanLabelValueBytes;
+  // Step back over continuation bytes (10xxxxxx) so a multi-byte character is not split.
+  while (size > 0 && (static_cast<unsigned char>(value[size]) & 0xC0) == 0x80) --size;
+  return std::string(value.substr(0, size));
+}
+
+// Counts the Series the span families hold: a RED label set holds three (calls, errors,
+// duration histogram), a service graph edge two (requests, failed requests). Label text is
+// budgeted too (max_bytes), since a series count alone allows 2 KiB values everywhere.
+struct SeriesBudget {
+  std::size_t held = 0;
+  std::size_t max = 0;
+  std::size_t bytes = 0;  // label names and values of the held label sets
+  std::size_t max_bytes = 64 * 1024 * 1024;
+  std::uint64_t rejections = 0;  // new label sets refused because the budget was spent
+
+  bool fits(std::size_t n, std::size_t label_bytes) const {
+    return held + n <= max && bytes + label_bytes <= max_bytes;
+  }
+  bool take(std::size_t n, std::size_t label_bytes) {
+    if (!fits(n, label_bytes)) {
+      ++rejections;
+      return false;
+    }
+    held += n;
+    bytes += label_bytes;
+    return true;
+  }
+  void release(std::size_t n, std::size_t label_bytes) {
+    held = n > held ? 0 : held - n;
+    bytes = label_bytes > bytes ? 0 : bytes - label_bytes;
+  }
+};
+
+}  // namespace observo::beyla
