@@ -110,7 +110,7 @@ int run(int argc, char** argv) {
       ->group(pixie_group);
   app.add_option("--output", pixie.output, "health, scripts list|help: text|json")
       ->group(pixie_group);
-  app.add_option("--format", pixie.format, "query, scripts run: json|csv")->group(pixie_group);
+  app.add_option("--format", pixie.format, "query, scripts run: json|csv|prometheus")->group(pixie_group);
   app.add_option("--time-format", pixie.time_format,
                  "TIME64NS cells as rfc3339 (default) or ns (integer nanoseconds)")
       ->group(pixie_group);

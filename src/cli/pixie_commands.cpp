@@ -7,7 +7,10 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "observo/metrics/encoder.h"
+#include "observo/metrics/hub.h"
 #include "sources/pixie/client.h"
+#include "sources/pixie/metrics_mapper.h"
 #include "sources/pixie/script_json.h"
 #include "sources/pixie/scripts.h"
 #include "sources/pixie/writers.h"
@@ -71,12 +74,39 @@ bool valid_choice(const std::string& value, std::initializer_list<const char*> c
   return false;
 }
 
+// Runs PxL and prints the metrics its tables map to, in the Prometheus text format: the
+// script's own mapping for builtin and mapped user scripts, pixie_<script>_<column> gauges
+// otherwise (the mapping `observo server` applies).
+int run_and_print_metrics(Target& target, const std::string& pxl, const Script& script,
+                          const std::string& query_name, const std::string& command) {
+  TableCollector collector;
+  QueryRequest request{pxl, query_name, target.cluster.query_timeout};
+  const auto outcome = target.client->execute(request, collector);
+  if (!outcome.ok()) {
+    std::cerr << "observo " << command << ": " << outcome.failure.message << "\n";
+    return kExitFailed;
+  }
+  auto snapshot = std::make_shared<metrics::Snapshot>(
+      to_snapshot(map_tables(script, collector.tables(), target.cluster.id)));
+  std::string body;
+  metrics::encode_prometheus(metrics::make_exposition({snapshot}), body);
+  if (!write_stdout(body)) {
+    std::cerr << "observo " << command << ": cannot write the output\n";
+    return kExitFailed;
+  }
+  std::fflush(stdout);
+  return kExitOk;
+}
+
 // Runs PxL on the target and streams the result to stdout in the requested format.
 int run_and_write(Target& target, const PixieOptions& pixie, const std::string& pxl,
-                  const std::string& label, const std::string& query_name,
-                  const std::string& command) {
+                  const Script& script, const std::string& query_name, const std::string& command) {
+  if (pixie.format == "prometheus") {
+    return run_and_print_metrics(target, pxl, script, query_name, command);
+  }
   const auto time_format =
       pixie.time_format == "ns" ? TimeFormat::kNanoseconds : TimeFormat::kRfc3339;
+  const std::string& label = script.builtin || !script.pxl.empty() ? script.name : pxl;
   std::unique_ptr<StreamWriter> writer;
   if (pixie.format == "csv") {
     writer = std::make_unique<CsvWriter>(write_stdout, time_format);
@@ -137,11 +167,14 @@ int run_pixie_health(const GlobalOptions& options, const PixieOptions& pixie) {
 
 int run_pixie_query(const GlobalOptions& options, const PixieOptions& pixie,
                     const std::string& query) {
-  if (!valid_choice(pixie.format, {"json", "csv"}, "--format")) return kExitUsage;
+  if (!valid_choice(pixie.format, {"json", "csv", "prometheus"}, "--format")) return kExitUsage;
   if (!valid_choice(pixie.time_format, {"rfc3339", "ns"}, "--time-format")) return kExitUsage;
   auto target = connect_or_report(options, pixie, "query");
   if (!target) return kExitUsage;
-  return run_and_write(*target, pixie, query, query, "observo_query", "query");
+  Script ad_hoc;  // an unmapped script named "query": numeric columns -> pixie_query_<column>
+  ad_hoc.name = "query";
+  ad_hoc.builtin = false;
+  return run_and_write(*target, pixie, query, ad_hoc, "observo_query", "query");
 }
 
 int run_scripts_list(const GlobalOptions& options, const PixieOptions& pixie) {
@@ -205,7 +238,7 @@ int run_scripts_help(const GlobalOptions& options, const PixieOptions& pixie,
 
 int run_scripts_run(const GlobalOptions& options, const PixieOptions& pixie,
                     const std::string& name, const std::string& params) {
-  if (!valid_choice(pixie.format, {"json", "csv"}, "--format")) return kExitUsage;
+  if (!valid_choice(pixie.format, {"json", "csv", "prometheus"}, "--format")) return kExitUsage;
   if (!valid_choice(pixie.time_format, {"rfc3339", "ns"}, "--time-format")) return kExitUsage;
   auto config = load_config_or_report(options);
   if (!config) return kExitUsage;
@@ -231,8 +264,7 @@ int run_scripts_run(const GlobalOptions& options, const PixieOptions& pixie,
   }
   auto target = connect_or_report(options, pixie, "scripts run");
   if (!target) return kExitUsage;
-  return run_and_write(*target, pixie, *pxl, script->name, "observo_" + script->name,
-                       "scripts run");
+  return run_and_write(*target, pixie, *pxl, *script, "observo_" + script->name, "scripts run");
 }
 
 }  // namespace observo::cli
