@@ -1,6 +1,7 @@
 #include "cli/pixie_api.h"
 
 #include <spdlog/spdlog.h>
+#include <zlib.h>
 
 #include <map>
 #include <mutex>
@@ -100,6 +101,55 @@ Result<QuerySpec> spec_from_json(const std::string& body) {
   return spec;
 }
 
+// gzip (deflate with a gzip header) of a streamed body, passed on in pieces of up to
+// kGzipPiece bytes so that a large export is compressed as it is produced.
+class GzipStream {
+ public:
+  static constexpr std::size_t kGzipPiece = 64 * 1024;
+
+  explicit GzipStream(const http::BodyWriter& out) : out_(out), buffer_(kGzipPiece, '\0') {
+    ok_ = deflateInit2(&z_, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) ==
+          Z_OK;
+  }
+  ~GzipStream() {
+    if (ok_) deflateEnd(&z_);
+  }
+  GzipStream(const GzipStream&) = delete;
+  GzipStream& operator=(const GzipStream&) = delete;
+
+  Result<void> write(std::string_view text) { return deflate(text, Z_NO_FLUSH); }
+  Result<void> finish() { return deflate({}, Z_FINISH); }
+
+ private:
+  Result<void> deflate(std::string_view text, int flush) {
+    if (!ok_) return make_error("gzip: cannot initialise zlib");
+    z_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
+    z_.avail_in = static_cast<uInt>(text.size());
+    for (;;) {
+      z_.next_out = reinterpret_cast<Bytef*>(buffer_.data() + used_);
+      z_.avail_out = static_cast<uInt>(kGzipPiece - used_);
+      const int rc = ::deflate(&z_, flush);
+      if (rc == Z_STREAM_ERROR) return make_error("gzip: deflate failed");
+      used_ = kGzipPiece - z_.avail_out;
+      const bool end = flush == Z_FINISH && rc == Z_STREAM_END;
+      if (used_ == kGzipPiece || (end && used_ > 0)) {
+        if (auto sent = out_(std::string_view(buffer_.data(), used_)); !sent) return sent;
+        used_ = 0;
+      }
+      if (end) return {};
+      if (flush != Z_FINISH && z_.avail_in == 0 && z_.avail_out != 0) return {};
+    }
+  }
+
+  const http::BodyWriter& out_;
+  std::string buffer_;
+  std::size_t used_ = 0;
+  z_stream z_{};
+  bool ok_ = false;
+};
+
+ExtensionAnswer plain(Response response) { return {std::move(response), {}, {}}; }
+
 std::string now_rfc3339() {
   return rfc3339_nanos(std::chrono::duration_cast<std::chrono::nanoseconds>(
                            std::chrono::system_clock::now().time_since_epoch())
@@ -142,7 +192,13 @@ class PixieApi : public http::ApiExtension {
       return {json_error(bhttp::status::method_not_allowed, "method not allowed"), handler};
     }
     try {
-      return {run(), handler};
+      if constexpr (std::is_same_v<decltype(run()), ExtensionAnswer>) {
+        auto answered = run();
+        answered.handler = handler;
+        return answered;
+      } else {
+        return {run(), handler};
+      }
     } catch (const std::exception& e) {
       spdlog::error("pixie api: {}", e.what());
       return {json_error(bhttp::status::internal_server_error, "internal error"), handler};
@@ -216,11 +272,13 @@ class PixieApi : public http::ApiExtension {
     return std::pair{spec.query, std::string("query")};
   }
 
-  Response query(const Request& request, const http::Target& target, bool download) {
+  // JSON and CSV stream (api_extension.h): rows go to the client batch by batch, gzip-compressed
+  // on the way for an export that asks for it; HEAD and the Prometheus format are buffered.
+  ExtensionAnswer query(const Request& request, const http::Target& target, bool download) {
     QuerySpec spec;
     if (request.method() == bhttp::verb::post) {
       auto parsed = spec_from_json(request.body());
-      if (!parsed) return json_error(bhttp::status::bad_request, parsed.error());
+      if (!parsed) return plain(json_error(bhttp::status::bad_request, parsed.error()));
       spec = std::move(*parsed);
     } else {
       spec.query = target.param("query").value_or("");
@@ -228,33 +286,87 @@ class PixieApi : public http::ApiExtension {
       spec.format = target.param("format").value_or("json");
     }
     if (spec.format != "json" && spec.format != "csv" && spec.format != "prometheus") {
-      return json_error(bhttp::status::bad_request,
-                        "format must be json, csv or prometheus, got '" + spec.format + "'");
+      return plain(json_error(bhttp::status::bad_request,
+                              "format must be json, csv or prometheus, got '" + spec.format + "'"));
     }
     if (!spec.compression.empty() && spec.compression != "gzip" && spec.compression != "none") {
-      return json_error(bhttp::status::bad_request, "options.compression must be gzip or none");
+      return plain(
+          json_error(bhttp::status::bad_request, "options.compression must be gzip or none"));
     }
     auto pxl = pxl_of(spec);
-    if (!pxl) return json_error(bhttp::status::bad_request, pxl.error());
+    if (!pxl) return plain(json_error(bhttp::status::bad_request, pxl.error()));
     config::PixieClusterConfig cluster;
     auto c = client(spec.cluster_id, cluster);
-    if (!c) return json_error(bhttp::status::not_found, c.error());
+    if (!c) return plain(json_error(bhttp::status::not_found, c.error()));
+    if (spec.format == "prometheus") {
+      return plain(prometheus_query(spec, *pxl, cluster, **c, download));
+    }
 
+    const bool csv = spec.format == "csv";
+    const bool gzip = download && spec.compression == "gzip";
+    auto response = make_response(bhttp::status::ok, "",
+                                  gzip  ? "application/gzip"
+                                  : csv ? "text/csv; charset=utf-8"
+                                        : "application/json");
+    if (download) {
+      std::string file = "observo-export." + spec.format + (gzip ? ".gz" : "");
+      response.set(bhttp::field::content_disposition, "attachment; filename=\"" + file + "\"");
+    }
+    VizierClient* vizier = *c;
+    QueryRequest run{pxl->first, "observo_" + pxl->second, cluster.query_timeout};
+    RunInfo info{spec.script.empty() ? spec.query : spec.script, now_rfc3339()};
+    http::StreamBody stream = [vizier, run, info, csv,
+                               gzip](const http::BodyWriter& write) -> std::optional<Response> {
+      std::optional<GzipStream> compressor;
+      if (gzip) compressor.emplace(write);
+      const Output output = [&](std::string_view text) -> Result<void> {
+        return compressor ? compressor->write(text) : write(text);
+      };
+      std::unique_ptr<StreamWriter> writer;
+      if (csv) {
+        writer = std::make_unique<CsvWriter>(output, TimeFormat::kRfc3339);
+      } else {
+        writer = std::make_unique<JsonWriter>(output, info, TimeFormat::kRfc3339);
+      }
+      const auto started = std::chrono::steady_clock::now();
+      const auto outcome = vizier->execute(run, *writer);
+      if (!outcome.ok()) {
+        return json_error(status_for(outcome.failure.kind), outcome.failure.message);
+      }
+      const double ms =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+              .count();
+      auto done = writer->complete(outcome.stats, ms);
+      if (done && compressor) done = compressor->finish();
+      if (!done) return json_error(bhttp::status::internal_server_error, done.error());
+      return std::nullopt;
+    };
+    if (request.method() != bhttp::verb::head) return {std::move(response), {}, std::move(stream)};
     std::string body;
-    const Output output = [&body](std::string_view text) -> Result<void> {
+    const auto failure = stream([&body](std::string_view text) -> Result<void> {
       body.append(text);
       return {};
-    };
-    const auto started = std::chrono::steady_clock::now();
-    QueryRequest run{pxl->first, "observo_" + pxl->second, cluster.query_timeout};
+    });
+    if (failure) return plain(std::move(*failure));
+    response.body() = std::move(body);
+    response.prepare_payload();
+    return plain(std::move(response));
+  }
+
+  // The Prometheus format: the result mapped to metrics and encoded whole (it is small).
+  Response prometheus_query(const QuerySpec& spec, const std::pair<std::string, std::string>& pxl,
+                            const config::PixieClusterConfig& cluster, VizierClient& vizier,
+                            bool download) {
+    std::string body;
+    QueryRequest run{pxl.first, "observo_" + pxl.second, cluster.query_timeout};
     std::string type;
     QueryOutcome outcome;
-    if (spec.format == "prometheus") {
+    {
       TableCollector collector;
-      outcome = (*c)->execute(run, collector);
+      outcome = vizier.execute(run, collector);
       if (outcome.ok()) {
         Script generic;
-        generic.name = pxl->second;
+        generic.name = pxl.second;
         generic.builtin = false;
         if (!spec.script.empty()) {
           auto all = all_scripts();
@@ -265,33 +377,12 @@ class PixieApi : public http::ApiExtension {
         metrics::encode_prometheus(metrics::make_exposition({snapshot}), body);
       }
       type = "text/plain; version=0.0.4; charset=utf-8";
-    } else {
-      std::unique_ptr<StreamWriter> writer;
-      if (spec.format == "csv") {
-        writer = std::make_unique<CsvWriter>(output, TimeFormat::kRfc3339);
-        type = "text/csv; charset=utf-8";
-      } else {
-        writer = std::make_unique<JsonWriter>(
-            output, RunInfo{spec.script.empty() ? spec.query : spec.script, now_rfc3339()},
-            TimeFormat::kRfc3339);
-        type = "application/json";
-      }
-      outcome = (*c)->execute(run, *writer);
-      const double ms =
-          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
-              .count();
-      if (outcome.ok()) {
-        if (auto done = writer->complete(outcome.stats, ms); !done) {
-          return json_error(bhttp::status::internal_server_error, done.error());
-        }
-      }
     }
     if (!outcome.ok()) {
       return json_error(status_for(outcome.failure.kind), outcome.failure.message);
     }
     if (!download) return make_response(bhttp::status::ok, std::move(body), type);
-    std::string file =
-        "observo-export." + std::string(spec.format == "prometheus" ? "prom" : spec.format);
+    std::string file = "observo-export.prom";
     if (spec.compression == "gzip") {
       body = metrics::gzip_compress(body);
       type = "application/gzip";

@@ -80,7 +80,7 @@ Routed answer(AppContext& context, const Request& request) {
   }
   if (context.api != nullptr) {
     if (auto extension = context.api->handle(request)) {
-      return {std::move(extension->response), extension->handler};
+      return {std::move(extension->response), extension->handler, std::move(extension->stream)};
     }
   }
   if (route == nullptr) {
@@ -115,7 +115,10 @@ Routed dispatch(AppContext& context, const Request& request) {
               kHandlerOther};
   }
   // Whatever the status, a HEAD answer has the GET headers and no body.
-  if (request.method() == bhttp::verb::head) make_head(routed.response);
+  if (request.method() == bhttp::verb::head) {
+    routed.stream = nullptr;
+    make_head(routed.response);
+  }
   try {
     add_cors_headers(context.config.server.cors, request, routed.response);
   } catch (...) {

@@ -33,6 +33,7 @@
 #include "http/responses.h"
 #include "http/server_state.h"
 #include "http/target.h"
+#include "http/write_deadline.h"
 #include "observo/http/router.h"
 
 namespace observo::http {
@@ -212,7 +213,107 @@ class Session : public SessionControl, public std::enable_shared_from_this<Sessi
       routed.response.keep_alive(false);
     }
     if (shutdown_requested_ || state_.stopping()) routed.response.keep_alive(false);
+    if (routed.stream) {
+      stream_response(std::move(routed));
+      return;
+    }
     write(std::move(routed.response), routed.handler);
+  }
+
+  // Sends routed.response's headers and the body routed.stream produces; see the file comment.
+  void stream_response(Routed routed) {
+    namespace bhttp = boost::beast::http;
+    phase_ = Phase::kWriting;
+    handler_ = routed.handler;
+    response_ = std::move(routed.response);
+    response_.body().clear();
+    response_.erase(bhttp::field::content_length);
+    const bool chunked = response_.version() >= 11;
+    if (chunked) {
+      response_.chunked(true);
+    } else {
+      response_.keep_alive(false);  // the end of the body is the end of the connection
+    }
+    bool header_sent = false;
+    boost::beast::error_code write_error;
+    std::size_t bytes = 0;
+    std::optional<Response> failure;
+    {
+      WriteDeadline deadline(tcp().socket().native_handle(), config().write_timeout);
+      const auto send = [&](auto&& write_some) {
+        if (write_error) return false;
+        deadline.arm();
+        bytes += write_some(write_error);
+        deadline.disarm();
+        if (write_error && deadline.expired()) write_error = boost::beast::error::timeout;
+        return !write_error;
+      };
+      const auto send_header = [&] {
+        header_sent = true;
+        bhttp::response_serializer<bhttp::string_body> serializer{response_};
+        return send([&](boost::beast::error_code& ec) {
+          return bhttp::write_header(stream_, serializer, ec);
+        });
+      };
+      const BodyWriter writer = [&](std::string_view data) -> Result<void> {
+        if (!header_sent) send_header();
+        if (!data.empty()) {
+          const auto buffer = boost::asio::const_buffer(data.data(), data.size());
+          send([&](boost::beast::error_code& ec) {
+            return chunked ? boost::asio::write(stream_, bhttp::make_chunk(buffer), ec)
+                           : boost::asio::write(stream_, buffer, ec);
+          });
+        }
+        if (write_error)
+          return make_error("writing to the client failed: " + write_error.message());
+        return {};
+      };
+      try {
+        failure = routed.stream(writer);
+      } catch (...) {
+        failure = error_response(bhttp::status::internal_server_error, "internal error");
+      }
+      if (!failure) {
+        if (!header_sent) send_header();
+        if (chunked) {
+          send([&](boost::beast::error_code& ec) {
+            return boost::asio::write(stream_, bhttp::make_chunk_last(), ec);
+          });
+        }
+      }
+    }
+    if (failure && !header_sent) {  // nothing sent yet: the error is the answer
+      failure->version(response_.version());
+      failure->keep_alive(response_.keep_alive());
+      for (const auto& field : response_) {
+        if (to_std(field.name_string()).starts_with("Access-Control-")) {
+          failure->set(field.name_string(), field.value());
+        }
+      }
+      write(std::move(*failure), handler_);
+      return;
+    }
+    const unsigned status = response_.result_int();
+    const std::chrono::duration<double> elapsed = Clock::now() - started_;
+    state_.metrics().observe(handler_, status, elapsed.count());
+    spdlog::debug("http: {} {} {} -> {} streamed ({} bytes, {:.1f} ms)", remote_, method_, path_,
+                  status, bytes, elapsed.count() * 1000);
+    if (write_error || failure) {
+      // The client got a truncated body; say why once, here.
+      std::string reason = write_error ? write_error.message() : failure->body();
+      while (!reason.empty() && reason.back() == '\n') reason.pop_back();
+      spdlog::warn("http: streamed answer to {} {} {} cut short after {} bytes: {}", remote_,
+                   method_, path_, bytes, reason);
+      close_socket();
+      return;
+    }
+    const bool keep_alive = response_.keep_alive();
+    response_ = {};
+    if (!keep_alive) {
+      graceful_close(linger_);
+      return;
+    }
+    wait_request();
   }
 
   void respond_error(boost::beast::http::status status, std::string message) {

@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <nlohmann/json.hpp>
 
 #include "pixie/fake_vizier.h"
@@ -18,6 +19,18 @@ using ::testing::StartsWith;
 constexpr const char* kJwtKey =
     "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0"
     "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
+
+// One row of the builtin http_overview script, as the fake Vizier answers it.
+std::vector<std::map<std::string, std::string>> http_overview_rows() {
+  return {{{"namespace", "default"},
+           {"service", "default/cart"},
+           {"requests", "10"},
+           {"errors", "2"},
+           {"latency_avg_ms", "12.5"},
+           {"latency_p50_ms", "10"},
+           {"latency_p90_ms", "20"},
+           {"latency_p99_ms", "40.25"}}};
+}
 
 class PixieCli : public ::testing::Test {
  protected:
@@ -78,6 +91,27 @@ TEST_F(PixieCli, UnhealthyExitsOneWithTheReason) {
   EXPECT_EQ(doc["code"], 14);
   EXPECT_EQ(doc["error"], "Vizier at " + fake.address() +
                               " reports status 14 (UNAVAILABLE: its own health check fails)");
+}
+
+TEST_F(PixieCli, ASilentHealthStreamTimesOut) {
+  FakeVizier fake({.health_silent = true});
+  ASSERT_TRUE(fake.start());
+  const auto cfg = dir_.write("observo.yaml",
+                              "pixie:\n  health_timeout: 300ms\n  clusters:\n    - id: local\n"
+                              "      address: " +
+                                  fake.address() + "\n      disable_ssl: true\n");
+  const auto started = std::chrono::steady_clock::now();
+  const auto run = run_observo({"--config", cfg, "health", "--output", "json"});
+  const auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_EQ(run.code, 1) << run.err;
+  const auto doc = nlohmann::json::parse(run.out);
+  EXPECT_EQ(doc["status"], "unhealthy");
+  EXPECT_EQ(doc["error"], "Vizier at " + fake.address() + " did not answer in time");
+  EXPECT_FALSE(doc.contains("code"));
+  // Bounded by the deadline, not by the stream (which never ends by itself).
+  EXPECT_LT(took, std::chrono::seconds(10));
+  ASSERT_EQ(fake.seen().size(), 1u);
+  EXPECT_EQ(fake.seen()[0].method, "HealthCheck");
 }
 
 TEST_F(PixieCli, UnreachableExitsOne) {
@@ -350,14 +384,7 @@ TEST_F(PixieCli, AMalformedBatchIsAnError) {
 TEST_F(PixieCli, BuiltinScriptWithSeedFlags) {
   FakeVizier fake({});
   ASSERT_TRUE(fake.start());
-  fake.set_script_rows("http_overview", {{{"namespace", "default"},
-                                          {"service", "default/cart"},
-                                          {"requests", "10"},
-                                          {"errors", "2"},
-                                          {"latency_avg_ms", "12.5"},
-                                          {"latency_p50_ms", "10"},
-                                          {"latency_p90_ms", "20"},
-                                          {"latency_p99_ms", "40.25"}}});
+  fake.set_script_rows("http_overview", http_overview_rows());
   const auto cfg = config(fake.address(), "      disable_ssl: true\n");
   const auto run =
       run_observo({"--config", cfg, "--builtin-script", "http_overview", "--script-params",
@@ -387,6 +414,67 @@ TEST_F(PixieCli, BuiltinScriptWithSeedFlags) {
   EXPECT_EQ(injection.code, 2);
   EXPECT_THAT(injection.err, HasSubstr("is not a Kubernetes name"));
   EXPECT_EQ(fake.seen().size(), 1u);
+}
+
+TEST_F(PixieCli, BuiltinScriptAsPrometheusUsesTheServerMapping) {
+  FakeVizier fake({});
+  ASSERT_TRUE(fake.start());
+  fake.set_script_rows("http_overview", http_overview_rows());
+  const auto run = run_observo({"--config", config(fake.address(), "      disable_ssl: true\n"),
+                                "scripts", "run", "http_overview", "--format", "prometheus"});
+  EXPECT_EQ(run.code, 0) << run.err;
+  EXPECT_EQ(
+      run.out,
+      "# HELP pixie_http_errors_total HTTP responses with status >= 400.\n"
+      "# TYPE pixie_http_errors_total counter\n"
+      "pixie_http_errors_total{cluster_id=\"local\",namespace=\"default\",service=\"cart\"} 2\n"
+      "# HELP pixie_http_request_duration_milliseconds Mean HTTP request latency over the "
+      "last window, in milliseconds.\n"
+      "# TYPE pixie_http_request_duration_milliseconds gauge\n"
+      "pixie_http_request_duration_milliseconds{cluster_id=\"local\",namespace=\"default\","
+      "service=\"cart\"} 12.5\n"
+      "# HELP pixie_http_request_duration_milliseconds_quantile HTTP request latency "
+      "quantiles over the last window, in milliseconds.\n"
+      "# TYPE pixie_http_request_duration_milliseconds_quantile gauge\n"
+      "pixie_http_request_duration_milliseconds_quantile{cluster_id=\"local\",namespace="
+      "\"default\",quantile=\"0.5\",service=\"cart\"} 10\n"
+      "pixie_http_request_duration_milliseconds_quantile{cluster_id=\"local\",namespace="
+      "\"default\",quantile=\"0.9\",service=\"cart\"} 20\n"
+      "pixie_http_request_duration_milliseconds_quantile{cluster_id=\"local\",namespace="
+      "\"default\",quantile=\"0.99\",service=\"cart\"} 40.25\n"
+      "# HELP pixie_http_requests_total HTTP requests served.\n"
+      "# TYPE pixie_http_requests_total counter\n"
+      "pixie_http_requests_total{cluster_id=\"local\",namespace=\"default\",service=\"cart\"} "
+      "10\n");
+}
+
+TEST_F(PixieCli, QueryAsPrometheusMapsNumericColumnsToGauges) {
+  FakeVizier fake({});
+  ASSERT_TRUE(fake.start());
+  const auto run = run_observo({"--config", config(fake.address(), "      disable_ssl: true\n"),
+                                "query", "import px", "--format", "prometheus"});
+  EXPECT_EQ(run.code, 0) << run.err;
+  // Numeric columns of both tables become gauges, string and boolean columns labels; INT64
+  // max is not exact as a float64 sample.
+  EXPECT_EQ(
+      run.out,
+      "# HELP pixie_query_count Column count of script query.\n"
+      "# TYPE pixie_query_count gauge\n"
+      "pixie_query_count{cluster_id=\"local\",service=\"cart\"} 3\n"
+      "# HELP pixie_query_latency Column latency of script query.\n"
+      "# TYPE pixie_query_latency gauge\n"
+      "pixie_query_latency{cluster_id=\"local\",ok=\"true\",service=\"cart,\\\"x\\\"\"} 1500000\n"
+      "pixie_query_latency{cluster_id=\"local\",ok=\"false\",service=\"caf\xC3\xA9\\\\xFF\"} -3\n"
+      "pixie_query_latency{cluster_id=\"local\",ok=\"true\",service=\"\"} 9223372036854775808\n"
+      "# HELP pixie_query_ratio Column ratio of script query.\n"
+      "# TYPE pixie_query_ratio gauge\n"
+      "pixie_query_ratio{cluster_id=\"local\",ok=\"true\",service=\"cart,\\\"x\\\"\"} 0.25\n"
+      "pixie_query_ratio{cluster_id=\"local\",ok=\"false\",service=\"caf\xC3\xA9\\\\xFF\"} NaN\n"
+      "pixie_query_ratio{cluster_id=\"local\",ok=\"true\",service=\"\"} -0.5\n");
+  const auto bad = run_observo({"--config", config(fake.address(), "      disable_ssl: true\n"),
+                                "query", "import px", "--format", "xml"});
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_EQ(bad.err, "observo: --format must be one of json, csv, prometheus, got 'xml'\n");
 }
 
 TEST_F(PixieCli, ScriptsAreListedAndDescribed) {

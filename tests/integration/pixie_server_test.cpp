@@ -6,12 +6,18 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include <cstdio>
+#include <ctime>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <thread>
 
 #include "pixie/fake_vizier.h"
 #include "pixie/run_observo.h"
+#include "support/test_client.h"
 
 namespace observo::testing {
 namespace {
@@ -39,6 +45,19 @@ Rows resource_rows(const std::string& pod) {
            {"memory_usage", "0.25"},
            {"memory_rss_bytes", "1048576"},
            {"memory_vsize_bytes", "4194304"}}};
+}
+
+// notAfter of a PEM certificate as Unix seconds (0 when unreadable).
+long long not_after_unix(const std::string& path) {
+  FILE* file = std::fopen(path.c_str(), "r");
+  if (file == nullptr) return 0;
+  X509* cert = PEM_read_X509(file, nullptr, nullptr, nullptr);
+  std::fclose(file);
+  if (cert == nullptr) return 0;
+  std::tm tm{};
+  const bool ok = ASN1_TIME_to_tm(X509_get0_notAfter(cert), &tm) == 1;
+  X509_free(cert);
+  return ok ? static_cast<long long>(timegm(&tm)) : 0;
 }
 
 // Polls /metrics until `pattern` appears (or 15 s pass); returns the last body.
@@ -216,6 +235,93 @@ TEST_F(PixieServer, RestQueryExportAndScriptMetrics) {
   EXPECT_THAT(all.body, HasSubstr("observo_connector_up 1"));
 }
 
+TEST_F(PixieServer, UserScriptsRunOnTheScheduleAsGauges) {
+  FakeVizier fake({});
+  ASSERT_TRUE(fake.start());
+  dir_.write("scripts/mixed.pxl",
+             "# name: mixed\n# description: every column type\n# category: Test\n"
+             "import px\npx.display(px.DataFrame(table='mixed'))\n");
+  const auto cfg =
+      dir_.write("observo.yaml",
+                 "metrics:\n  process_metrics: false\npixie:\n  enabled: true\n"
+                 "  scripts_dir: scripts\n  scripts: [\"mixed\"]\n  clusters:\n"
+                 "    - id: local\n      address: " +
+                     fake.address() + "\n      disable_ssl: true\n      interval: 1s\n");
+  ObservoServer server(cfg);
+  ASSERT_TRUE(server.started()) << server.log();
+  const auto body = wait_for_metrics(server.port(), "pixie_mixed_latency");
+  // No metric: lines, so numeric columns become pixie_mixed_<column> gauges and the string and
+  // boolean columns their labels, for both tables of the answer.
+  for (
+      const std::string line :
+      {"pixie_mixed_count{cluster_id=\"local\",service=\"cart\"} 3\n",
+       "pixie_mixed_latency{cluster_id=\"local\",ok=\"true\",service=\"cart,\\\"x\\\"\"} 1500000\n",
+       "pixie_mixed_latency{cluster_id=\"local\",ok=\"false\",service=\"caf\xC3\xA9\\\\xFF\"} -3\n",
+       "pixie_mixed_ratio{cluster_id=\"local\",ok=\"true\",service=\"cart,\\\"x\\\"\"} 0.25\n",
+       "pixie_mixed_ratio{cluster_id=\"local\",ok=\"false\",service=\"caf\xC3\xA9\\\\xFF\"} NaN\n",
+       "pixie_mixed_ratio{cluster_id=\"local\",ok=\"true\",service=\"\"} -0.5\n"}) {
+    EXPECT_THAT(body, HasSubstr(line)) << body;
+  }
+  const auto seen = fake.seen();
+  ASSERT_FALSE(seen.empty());
+  EXPECT_EQ(seen[0].query_name, "observo_mixed");
+  EXPECT_THAT(seen[0].query, HasSubstr("px.DataFrame(table='mixed')"));
+  // Listed beside the builtin ones.
+  const auto one = http_request(server.port(), "GET", "/api/v1/scripts/mixed");
+  EXPECT_EQ(one.status, 200);
+  EXPECT_EQ(nlohmann::json::parse(one.body)["category"], "Test");
+}
+
+TEST_F(PixieServer, StopCancelsAQueryInFlight) {
+  FakeVizier fake({});
+  ASSERT_TRUE(fake.start());
+  dir_.write("scripts/stuck.pxl",
+             "# name: stuck\n# description: never answers\nimport px\n# slow\n");
+  const auto cfg =
+      dir_.write("observo.yaml",
+                 "pixie:\n  enabled: true\n  scripts_dir: scripts\n  scripts: [\"stuck\"]\n"
+                 "  clusters:\n    - id: local\n      address: " +
+                     fake.address() + "\n      disable_ssl: true\n      query_timeout: 1h\n");
+  ObservoServer server(cfg);
+  ASSERT_TRUE(server.started()) << server.log();
+  for (int i = 0; i < 100 && fake.seen().empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(fake.seen().size(), 1u);  // the query is running and will not end by itself
+  const auto asked = std::chrono::steady_clock::now();
+  EXPECT_EQ(server.stop(), 0) << server.log();
+  EXPECT_LT(std::chrono::steady_clock::now() - asked, std::chrono::seconds(10));
+}
+
+TEST_F(PixieServer, CertificateExpiryIsExposed) {
+  ScratchDir certs;
+  const std::string command = std::string(OBSERVO_SOURCE_DIR) + "/scripts/gen-certs.sh " +
+                              certs.path("") + " >/dev/null 2>&1";
+  if (std::system(command.c_str()) != 0) GTEST_SKIP() << "openssl could not generate certificates";
+  FakeVizier fake({.tls = true,
+                   .cert_file = certs.path("server.crt"),
+                   .key_file = certs.path("server.key"),
+                   .client_ca_file = certs.path("ca.crt")});
+  ASSERT_TRUE(fake.start());
+  const auto cfg =
+      dir_.write("observo.yaml",
+                 "pixie:\n  enabled: true\n  scripts: []\n  clusters:\n    - id: local\n"
+                 "      address: " +
+                     fake.address() + "\n      ca_cert: " + certs.path("ca.crt") +
+                     "\n      client_cert: " + certs.path("client.crt") +
+                     "\n      client_key: " + certs.path("client.key") + "\n");
+  ObservoServer server(cfg);
+  ASSERT_TRUE(server.started()) << server.log();
+  const auto body = http_request(server.port(), "GET", "/metrics").body;
+  for (const auto& [file, key] : {std::pair{"ca.crt", "ca_cert"}, {"client.crt", "client_cert"}}) {
+    const auto expected = not_after_unix(certs.path(file));
+    ASSERT_GT(expected, 0) << file;
+    EXPECT_THAT(body, HasSubstr("observo_certificate_expiry_timestamp_seconds{cert=\"local/" +
+                                std::string(key) + "\",source=\"pixie\"} " +
+                                std::to_string(expected) + "\n"));
+  }
+}
+
 TEST_F(PixieServer, UnreachableVizierIs502) {
   FakeVizier fake({});
   ASSERT_TRUE(fake.start());
@@ -227,6 +333,123 @@ TEST_F(PixieServer, UnreachableVizierIs502) {
   EXPECT_EQ(answer.status, 502);
   EXPECT_THAT(nlohmann::json::parse(answer.body)["error"].get<std::string>(),
               ::testing::StartsWith("cannot reach Vizier at " + address));
+}
+
+// A large result streams: headers first with Transfer-Encoding: chunked, then the rows as they
+// arrive, byte for byte what the CLI prints; gzip exports stream too, keep-alive survives a
+// streamed answer, HTTP/1.0 gets a close-delimited body, and an error before the first row keeps
+// its JSON status; one after it truncates the transfer, as does a client that stops reading.
+TEST_F(PixieServer, LargeResultsStreamChunkedAndMatchTheCli) {
+  namespace bhttp = boost::beast::http;
+  FakeVizier fake({});
+  ASSERT_TRUE(fake.start());
+  const auto cfg = dir_.write("stream.yaml",
+                              "server:\n  write_timeout: 2s\n"
+                              "pixie:\n  enabled: false\n  clusters:\n"
+                              "    - id: local\n      address: " +
+                                  fake.address() +
+                                  "\n      disable_ssl: true\n"
+                                  "      query_timeout: 60s\n");
+  ObservoServer server(cfg);
+  ASSERT_TRUE(server.started()) << server.log();
+  const auto cli = run_observo({"--config", cfg, "query", "rows:50000", "--format", "csv"});
+  ASSERT_EQ(cli.code, 0) << cli.err;
+  ASSERT_EQ(std::count(cli.out.begin(), cli.out.end(), '\n'), 50001);
+  ASSERT_THAT(cli.out, ::testing::StartsWith("time_,id,value,name\n"
+                                             "2023-11-14T22:13:20.000000000Z,0,0,svc-0\n"
+                                             "2023-11-14T22:13:20.000001000Z,1,0.25,svc-1\n"));
+
+  const auto post = [](const std::string& target, const std::string& body, unsigned version) {
+    auto request = make_request(bhttp::verb::post, target);
+    request.version(version);
+    request.set(bhttp::field::content_type, "application/json");
+    request.body() = body;
+    request.prepare_payload();
+    return request;
+  };
+  TestClient client(server.port(), std::nullopt, std::chrono::seconds(20));
+  ASSERT_FALSE(client.connect());
+  ClientResponse csv;
+  ASSERT_FALSE(client.request(
+      post("/api/v1/query", R"({"query":"rows:50000","cluster_id":"local","format":"csv"})", 11),
+      csv));
+  EXPECT_EQ(csv.result_int(), 200u);
+  EXPECT_EQ(csv[bhttp::field::transfer_encoding], "chunked");
+  EXPECT_EQ(csv.count(bhttp::field::content_length), 0u);
+  EXPECT_EQ(csv[bhttp::field::content_type], "text/csv; charset=utf-8");
+  EXPECT_EQ(csv.body().size(), cli.out.size());
+  EXPECT_TRUE(csv.body() == cli.out);
+
+  // The same connection serves the next request after a complete streamed answer.
+  ClientResponse json;
+  ASSERT_FALSE(client.request(
+      make_request(bhttp::verb::get, "/api/v1/query?query=rows:3&format=json"), json));
+  EXPECT_EQ(json.result_int(), 200u);
+  EXPECT_EQ(json[bhttp::field::transfer_encoding], "chunked");
+  const auto doc = nlohmann::json::parse(json.body());
+  EXPECT_EQ(doc["row_count"], 3);
+  EXPECT_EQ(doc["data"][2]["name"], "svc-2");
+  EXPECT_EQ(doc["data"][2]["value"], 0.5);
+
+  ClientResponse gzip;
+  ASSERT_FALSE(client.request(
+      post("/api/v1/export",
+           R"({"query":"rows:50000","format":"csv","options":{"compression":"gzip"}})", 11),
+      gzip));
+  EXPECT_EQ(gzip.result_int(), 200u);
+  EXPECT_EQ(gzip[bhttp::field::transfer_encoding], "chunked");
+  EXPECT_EQ(gzip[bhttp::field::content_type], "application/gzip");
+  EXPECT_EQ(gzip[bhttp::field::content_disposition],
+            "attachment; filename=\"observo-export.csv.gz\"");
+  const auto inflated = gunzip(gzip.body());
+  ASSERT_TRUE(inflated.has_value());
+  EXPECT_LT(gzip.body().size(), inflated->size() / 2);
+  EXPECT_TRUE(*inflated == cli.out);
+
+  // An error before the first row is still a JSON answer with its status (and a length).
+  ClientResponse compile;
+  ASSERT_FALSE(client.request(post("/api/v1/query", R"({"query":"compile_error"})", 11), compile));
+  EXPECT_EQ(compile.result_int(), 400u);
+  EXPECT_EQ(compile.count(bhttp::field::transfer_encoding), 0u);
+  EXPECT_EQ(compile[bhttp::field::content_length], std::to_string(compile.body().size()));
+  EXPECT_EQ(nlohmann::json::parse(compile.body())["code"], 400);
+  client.close();
+
+  // HTTP/1.0 has no chunks: the body ends where the connection does.
+  TestClient old(server.port(), std::nullopt, std::chrono::seconds(20));
+  ASSERT_FALSE(old.connect());
+  ClientResponse close_delimited;
+  ASSERT_FALSE(old.request(post("/api/v1/query", R"({"query":"rows:50000","format":"csv"})", 10),
+                           close_delimited));
+  EXPECT_EQ(close_delimited.result_int(), 200u);
+  EXPECT_EQ(close_delimited.count(bhttp::field::transfer_encoding), 0u);
+  EXPECT_EQ(close_delimited.count(bhttp::field::content_length), 0u);
+  EXPECT_TRUE(close_delimited.body() == cli.out);
+
+  // An error after the first bytes ends the transfer without its last chunk: a truncated body.
+  TestClient cut(server.port(), std::nullopt, std::chrono::seconds(20));
+  ASSERT_FALSE(cut.connect());
+  ClientResponse truncated;
+  EXPECT_EQ(
+      cut.request(post("/api/v1/query", R"({"query":"bad_batch","format":"csv"})", 11), truncated),
+      bhttp::error::partial_message);
+  EXPECT_EQ(http_request(server.port(), "GET", "/ready").status, 200);
+
+  // A client that stops reading is cut off after server.write_timeout (2 s here); the server
+  // goes on serving.
+  TestClient stalled(server.port(), std::nullopt, std::chrono::seconds(20));
+  ASSERT_FALSE(stalled.connect());
+  ASSERT_FALSE(
+      stalled.send(post("/api/v1/query", R"({"query":"rows:2000000","format":"csv"})", 11)));
+  std::string log;
+  for (int i = 0; i < 150 && log.find("due to a timeout") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    log = server.log();
+  }
+  EXPECT_THAT(log, ::testing::ContainsRegex("warning http: streamed answer to 127.0.0.1:[0-9]+ "
+                                            "POST /api/v1/query cut short after [0-9]+ bytes: "
+                                            "The socket was closed due to a timeout"));
+  EXPECT_EQ(http_request(server.port(), "GET", "/ready").status, 200);
 }
 
 }  // namespace

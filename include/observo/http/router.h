@@ -21,6 +21,7 @@
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include "observo/http/api_extension.h"
 #include "observo/http/app_context.h"
 
 namespace observo::http {
@@ -41,6 +42,7 @@ inline constexpr std::string_view kHandlerOther = "other";  // 404s, malformed r
 struct Routed {
   Response response;
   std::string_view handler = kHandlerOther;  // one of the kHandler* constants
+  StreamBody stream = {};  // an extension's streamed body (never for HEAD): see api_extension.h
 };
 
 // Answers one request. Never throws: a failing route becomes a 500 JSON error. The response

@@ -1,16 +1,17 @@
 #include "fake_vizier.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server_builder.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
+#include "common/jwt.h"
 #include "px/api/vizierpb/vizierapi.grpc.pb.h"
 
 namespace observo::testing {
@@ -23,28 +24,6 @@ std::string read_file(const std::string& path) {
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
-}
-
-std::string base64url_decode(const std::string& in) {
-  std::string out;
-  unsigned value = 0;
-  int bits = 0;
-  for (const char c : in) {
-    int digit = -1;
-    if (c >= 'A' && c <= 'Z') digit = c - 'A';
-    if (c >= 'a' && c <= 'z') digit = c - 'a' + 26;
-    if (c >= '0' && c <= '9') digit = c - '0' + 52;
-    if (c == '-') digit = 62;
-    if (c == '_') digit = 63;
-    if (digit < 0) return "\x01invalid";
-    value = (value << 6) | static_cast<unsigned>(digit);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((value >> bits) & 0xff);
-    }
-  }
-  return out;
 }
 
 // Writes a fixed list of responses, then finishes with `final`; `hang` keeps the stream open
@@ -94,6 +73,7 @@ class HealthWriter : public grpc::ServerWriteReactor<pb::HealthCheckResponse> {
     StartWrite(&response_);
   }
   explicit HealthWriter(grpc::Status status) { finish(std::move(status)); }
+  HealthWriter() = default;           // silent: writes nothing until cancelled
   void OnWriteDone(bool) override {}  // stays open, as Vizier's does, until cancelled
   void OnCancel() override { finish(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled")); }
   void OnDone() override { delete this; }
@@ -250,6 +230,81 @@ std::vector<pb::ExecuteScriptResponse> script_answer(
   return out;
 }
 
+// "http_overview" for query_name "observo_http_overview"; empty for any other query (user
+// scripts and ad-hoc queries get the every-column-type answer).
+std::string builtin_of(const std::string& query_name) {
+  static const std::set<std::string> kBuiltin = {"resource_usage", "http_overview",
+                                                 "network_stats",  "pod_overview",
+                                                 "error_analysis", "service_latency"};
+  if (!query_name.starts_with("observo_")) return "";
+  const auto name = query_name.substr(8);
+  return kBuiltin.count(name) ? name : "";
+}
+
+// "rows:N": one table "rows" (time_ TIME64NS, id INT64, value FLOAT64, name STRING) of N rows
+// in batches of kRowsPerBatch, each made when the previous one is written, so that a result of
+// millions of rows costs the fake one batch of memory.
+class RowsWriter : public grpc::ServerWriteReactor<pb::ExecuteScriptResponse> {
+ public:
+  static constexpr std::int64_t kRowsPerBatch = 10'000;
+
+  RowsWriter(std::string qid, std::int64_t rows) : qid_(std::move(qid)), rows_(rows) {
+    response_ = meta(
+        qid_, "t-rows", "rows",
+        {{"time_", pb::TIME64NS}, {"id", pb::INT64}, {"value", pb::FLOAT64}, {"name", pb::STRING}});
+    StartWrite(&response_);
+  }
+  void OnWriteDone(bool ok) override {
+    if (!ok) {
+      finish(grpc::Status(grpc::StatusCode::CANCELLED, "write failed"));
+      return;
+    }
+    if (sent_stats_) {
+      finish(grpc::Status::OK);
+      return;
+    }
+    if (next_row_ < rows_ || !sent_last_batch_) {
+      const auto count = std::min(kRowsPerBatch, rows_ - next_row_);
+      sent_last_batch_ = next_row_ + count >= rows_;
+      response_ = batch(qid_, "t-rows", count, sent_last_batch_);
+      auto* b = response_.mutable_data()->mutable_batch();
+      auto* times = b->add_cols()->mutable_time64ns_data();
+      auto* ids = b->add_cols()->mutable_int64_data();
+      auto* values = b->add_cols()->mutable_float64_data();
+      auto* names = b->add_cols()->mutable_string_data();
+      for (std::int64_t i = next_row_; i < next_row_ + count; ++i) {
+        times->add_data(1700000000000000000LL + i * 1000);
+        ids->add_data(i);
+        values->add_data(static_cast<double>(i) * 0.25);
+        names->add_data("svc-" + std::to_string(i % 97));
+      }
+      next_row_ += count;
+    } else {
+      response_ = stats(qid_);
+      sent_stats_ = true;
+    }
+    StartWrite(&response_);
+  }
+  void OnCancel() override { finish(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled")); }
+  void OnDone() override { delete this; }
+
+ private:
+  void finish(grpc::Status status) {
+    std::lock_guard lock(mutex_);
+    if (finished_) return;
+    finished_ = true;
+    Finish(std::move(status));
+  }
+  std::string qid_;
+  std::int64_t rows_;
+  std::int64_t next_row_ = 0;
+  bool sent_last_batch_ = false;
+  bool sent_stats_ = false;
+  pb::ExecuteScriptResponse response_;
+  std::mutex mutex_;
+  bool finished_ = false;
+};
+
 class Service : public pb::VizierService::CallbackService {
  public:
   explicit Service(FakeVizier& fake) : fake_(fake) {}
@@ -282,6 +337,10 @@ class Service : public pb::VizierService::CallbackService {
       return new Writer({r}, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "compile"), false);
     }
     if (query.find("slow") != std::string::npos) return new Writer({}, grpc::Status::OK, true);
+    if (const auto at = query.find("rows:"); at != std::string::npos) {
+      const auto rows = std::strtoll(query.c_str() + at + 5, nullptr, 10);
+      return new RowsWriter(qid, std::clamp<std::int64_t>(rows, 0, 2'000'000));
+    }
     auto all = mixed(qid);
     if (query.find("bad_batch") != std::string::npos) {
       all[2].mutable_data()->mutable_batch()->set_num_rows(5);
@@ -298,8 +357,7 @@ class Service : public pb::VizierService::CallbackService {
       return new Writer(std::vector<pb::ExecuteScriptResponse>(all.begin() + 3, all.end()),
                         grpc::Status::OK, false);
     }
-    if (request->query_name().starts_with("observo_") && request->query_name() != "observo_query") {
-      const auto name = request->query_name().substr(8);
+    if (const auto name = builtin_of(request->query_name()); !name.empty()) {
       return new Writer(script_answer(qid, name, fake_.script_rows(name)), grpc::Status::OK, false);
     }
     return new Writer(all, grpc::Status::OK, false);
@@ -312,6 +370,7 @@ class Service : public pb::VizierService::CallbackService {
     if (const auto reason = check(auth); !reason.empty()) {
       return new HealthWriter(grpc::Status(grpc::StatusCode::UNAUTHENTICATED, reason));
     }
+    if (fake_.options().health_silent) return new HealthWriter();
     return new HealthWriter(fake_.healthy() ? 0 : 14);
   }
 
@@ -336,24 +395,14 @@ std::string verify_bearer(const std::string& header, const std::string& key) {
   std::string scheme = header.substr(0, 7);
   for (auto& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (scheme != "bearer ") return "authorization scheme is not bearer";
-  const auto token = header.substr(7);
-  const auto dot1 = token.find('.');
-  const auto dot2 = token.find('.', dot1 + 1);
-  if (dot1 == std::string::npos || dot2 == std::string::npos) return "malformed token";
-  const auto header_json =
-      nlohmann::json::parse(base64url_decode(token.substr(0, dot1)), nullptr, false);
-  if (header_json.is_discarded() || header_json.value("alg", "") != "HS256") return "not HS256";
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  const auto input = token.substr(0, dot2);
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(input.data()), input.size(), digest, &length);
-  if (base64url_decode(token.substr(dot2 + 1)) !=
-      std::string(reinterpret_cast<const char*>(digest), length)) {
-    return "invalid token signature";
+  const auto parts = common::verify_hs256_signature(header.substr(7), key);
+  if (!parts) return parts.error();
+  const auto header_json = nlohmann::json::parse(parts->header_json, nullptr, false);
+  if (header_json.is_discarded() || !header_json.is_object() ||
+      header_json.value("alg", "") != "HS256") {
+    return "not HS256";
   }
-  const auto claims = nlohmann::json::parse(
-      base64url_decode(token.substr(dot1 + 1, dot2 - dot1 - 1)), nullptr, false);
+  const auto claims = nlohmann::json::parse(parts->claims_json, nullptr, false);
   if (claims.is_discarded() || !claims.is_object()) return "malformed claims";
   const auto aud = claims.value("aud", nlohmann::json());
   const bool audience =

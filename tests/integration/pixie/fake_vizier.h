@@ -10,6 +10,8 @@
 //     same query_id gets the rest;
 //   "slow": nothing until the client gives up;
 //   "bad_batch": a batch whose column length differs from num_rows;
+//   "rows:N" (N up to 2,000,000): one table of N generated rows (time_, id, value, name) in
+//     batches of 10,000, made as they are sent;
 //   otherwise: two tables over several batches with every column type (see fake_vizier.cpp).
 #pragma once
 
@@ -32,6 +34,7 @@ struct FakeVizierOptions {
   std::string client_ca_file = {};  // set: client certificates are required (mTLS)
   std::string jwt_key = {};         // set: every call needs a valid bearer JWT signed with it
   bool healthy = true;
+  bool health_silent = false;  // HealthCheck sends nothing until the client gives up
 };
 
 struct SeenRequest {

@@ -95,6 +95,7 @@ ScratchDir::~ScratchDir() {
 
 std::string ScratchDir::write(const std::string& name, const std::string& text) const {
   const auto path = dir_ / name;
+  std::filesystem::create_directories(path.parent_path());
   std::ofstream(path, std::ios::binary) << text;
   return path.string();
 }
@@ -118,12 +119,15 @@ ObservoServer::ObservoServer(const std::string& config_path,
   }
 }
 
-ObservoServer::~ObservoServer() {
-  if (pid_ > 0) {
-    kill(pid_, SIGTERM);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-  }
+ObservoServer::~ObservoServer() { stop(); }
+
+int ObservoServer::stop() {
+  if (pid_ <= 0) return -1;
+  kill(pid_, SIGTERM);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 std::string ObservoServer::log() const {

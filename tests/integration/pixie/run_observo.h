@@ -52,6 +52,8 @@ class ObservoServer {
   bool started() const { return port_ != 0; }
   std::uint16_t port() const { return port_; }
   std::string log() const;
+  // SIGTERM, then waits for the exit; the exit code (-1 after a signal or when not running).
+  int stop();
 
  private:
   pid_t pid_ = -1;
