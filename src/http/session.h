@@ -307,6 +307,12 @@ class Session : public SessionControl, public std::enable_shared_from_this<Sessi
       close_socket();
       return;
     }
+    next_request_or_close();
+  }
+
+  // After a complete response: end the connection when the response said so, else read the
+  // next request.
+  void next_request_or_close() {
     const bool keep_alive = response_.keep_alive();
     response_ = {};
     if (!keep_alive) {
@@ -355,13 +361,7 @@ class Session : public SessionControl, public std::enable_shared_from_this<Sessi
       close_socket();
       return;
     }
-    const bool keep_alive = response_.keep_alive();
-    response_ = {};
-    if (!keep_alive) {
-      graceful_close(linger_);
-      return;
-    }
-    wait_request();
+    next_request_or_close();
   }
 
   // Ends the connection after a response. TLS: close_notify, waiting a moment for the peer's.

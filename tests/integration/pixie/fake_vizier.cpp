@@ -26,9 +26,30 @@ std::string read_file(const std::string& path) {
   return text.str();
 }
 
+// A server stream that finishes exactly once (a write failure, a cancel and the normal end may
+// race) and deletes itself when gRPC is done with it.
+template <typename Response>
+class OnceWriter : public grpc::ServerWriteReactor<Response> {
+ public:
+  void OnCancel() override { finish(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled")); }
+  void OnDone() override { delete this; }
+
+ protected:
+  void finish(grpc::Status status) {
+    std::lock_guard lock(mutex_);
+    if (finished_) return;
+    finished_ = true;
+    this->Finish(std::move(status));
+  }
+
+ private:
+  std::mutex mutex_;
+  bool finished_ = false;
+};
+
 // Writes a fixed list of responses, then finishes with `final`; `hang` keeps the stream open
 // after the last response until the client cancels (HealthCheck, "slow").
-class Writer : public grpc::ServerWriteReactor<pb::ExecuteScriptResponse> {
+class Writer : public OnceWriter<pb::ExecuteScriptResponse> {
  public:
   Writer(std::vector<pb::ExecuteScriptResponse> responses, grpc::Status final, bool hang)
       : responses_(std::move(responses)), final_(std::move(final)), hang_(hang) {
@@ -41,8 +62,6 @@ class Writer : public grpc::ServerWriteReactor<pb::ExecuteScriptResponse> {
     }
     next();
   }
-  void OnCancel() override { finish(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled")); }
-  void OnDone() override { delete this; }
 
  private:
   void next() {
@@ -52,21 +71,13 @@ class Writer : public grpc::ServerWriteReactor<pb::ExecuteScriptResponse> {
     }
     if (!hang_) finish(final_);
   }
-  void finish(grpc::Status status) {
-    std::lock_guard lock(mutex_);
-    if (finished_) return;
-    finished_ = true;
-    Finish(std::move(status));
-  }
   std::vector<pb::ExecuteScriptResponse> responses_;
   grpc::Status final_;
   bool hang_;
   std::size_t index_ = 0;
-  std::mutex mutex_;
-  bool finished_ = false;
 };
 
-class HealthWriter : public grpc::ServerWriteReactor<pb::HealthCheckResponse> {
+class HealthWriter : public OnceWriter<pb::HealthCheckResponse> {
  public:
   explicit HealthWriter(int code) {
     response_.mutable_status()->set_code(code);
@@ -75,19 +86,9 @@ class HealthWriter : public grpc::ServerWriteReactor<pb::HealthCheckResponse> {
   explicit HealthWriter(grpc::Status status) { finish(std::move(status)); }
   HealthWriter() = default;           // silent: writes nothing until cancelled
   void OnWriteDone(bool) override {}  // stays open, as Vizier's does, until cancelled
-  void OnCancel() override { finish(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled")); }
-  void OnDone() override { delete this; }
 
  private:
-  void finish(grpc::Status status) {
-    std::lock_guard lock(mutex_);
-    if (finished_) return;
-    finished_ = true;
-    Finish(std::move(status));
-  }
   pb::HealthCheckResponse response_;
-  std::mutex mutex_;
-  bool finished_ = false;
 };
 
 pb::ExecuteScriptResponse meta(const std::string& query_id, const std::string& id,
@@ -244,7 +245,7 @@ std::string builtin_of(const std::string& query_name) {
 // "rows:N": one table "rows" (time_ TIME64NS, id INT64, value FLOAT64, name STRING) of N rows
 // in batches of kRowsPerBatch, each made when the previous one is written, so that a result of
 // millions of rows costs the fake one batch of memory.
-class RowsWriter : public grpc::ServerWriteReactor<pb::ExecuteScriptResponse> {
+class RowsWriter : public OnceWriter<pb::ExecuteScriptResponse> {
  public:
   static constexpr std::int64_t kRowsPerBatch = 10'000;
 
@@ -285,24 +286,14 @@ class RowsWriter : public grpc::ServerWriteReactor<pb::ExecuteScriptResponse> {
     }
     StartWrite(&response_);
   }
-  void OnCancel() override { finish(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled")); }
-  void OnDone() override { delete this; }
 
  private:
-  void finish(grpc::Status status) {
-    std::lock_guard lock(mutex_);
-    if (finished_) return;
-    finished_ = true;
-    Finish(std::move(status));
-  }
   std::string qid_;
   std::int64_t rows_;
   std::int64_t next_row_ = 0;
   bool sent_last_batch_ = false;
   bool sent_stats_ = false;
   pb::ExecuteScriptResponse response_;
-  std::mutex mutex_;
-  bool finished_ = false;
 };
 
 class Service : public pb::VizierService::CallbackService {
