@@ -12,7 +12,7 @@ packages=(
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   libbpf-dev bpftool libelf-dev
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev prometheus curl python3 iproute2 openssl
+  libgtest-dev libgmock-dev libbenchmark-dev prometheus curl python3 python3-yaml iproute2 openssl
   libclang-rt-14-dev
 )
 
