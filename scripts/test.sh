@@ -20,5 +20,6 @@ if [[ "${OBSERVO_SANITIZE:-1}" != 0 || "${CI:-}" == true ]]; then
     -DOBSERVO_BUILD_BENCH=OFF >/dev/null
   cmake --build build-sanitize -j "$jobs" --target observo_unit_tests observo_integration_tests
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    LSAN_OPTIONS=suppressions="$PWD/tests/lsan.supp" \
     ctest --test-dir build-sanitize --output-on-failure -j "$jobs" -L 'unit|integration' --timeout 300
 fi
