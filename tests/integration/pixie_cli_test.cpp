@@ -248,7 +248,7 @@ TEST_F(PixieCli, CertificateExpiringSoonIsAWarning) {
                                               "\n      client_cert: " + cert("soon.crt") +
                                               "\n      client_key: " + cert("soon.key") + "\n"),
                    "health"});
-  EXPECT_EQ(run.code, 0) << run.out;
+  EXPECT_EQ(run.code, 0) << run.out << "\nstderr:\n" << run.err;
   EXPECT_THAT(run.err, HasSubstr("observo: warning: pixie.clusters[0].client_cert: the "
                                  "certificate in '" +
                                  cert("soon.crt") + "' expires in less than 7 days"));

@@ -80,6 +80,9 @@ RunResult run_observo(const std::vector<std::string>& args,
   int status = 0;
   waitpid(pid, &status, 0);
   if (open_fds == 0 && WIFEXITED(status)) result.code = WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) {  // a sanitizer abort or a crash: say so in what the test prints
+    result.err += "[run_observo: killed by signal " + std::to_string(WTERMSIG(status)) + "]\n";
+  }
   return result;
 }
 
