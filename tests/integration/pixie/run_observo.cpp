@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -26,22 +27,40 @@ std::string observo_binary() {
 
 namespace {
 
+// Everything the child needs is built before the call: the test process runs gRPC and server
+// threads, so the child must not allocate between fork and exec (a lock another thread held at
+// fork time stays held in the child). posix_spawn does no such work in the child.
 pid_t spawn(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
             int out_fd, int err_fd) {
-  const pid_t pid = fork();
-  if (pid != 0) return pid;
-  dup2(out_fd, 1);
-  dup2(err_fd, 2);
-  for (const auto& [name, value] : env) setenv(name.c_str(), value.c_str(), 1);
-  std::vector<char*> argv;
-  static std::string binary;
-  binary = observo_binary();
-  argv.push_back(binary.data());
-  std::vector<std::string> copy = args;
-  for (auto& arg : copy) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-  execv(binary.c_str(), argv.data());
-  _exit(127);
+  const std::string binary = observo_binary();
+  std::vector<std::string> arg_text{binary};
+  arg_text.insert(arg_text.end(), args.begin(), args.end());
+  std::vector<std::string> env_text;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    const std::string_view text(*entry);
+    const auto name = text.substr(0, text.find('='));
+    if (env.find(std::string(name)) == env.end()) env_text.emplace_back(text);
+  }
+  for (const auto& [name, value] : env) env_text.push_back(name + "=" + value);
+  const auto pointers = [](std::vector<std::string>& texts) {
+    std::vector<char*> out;
+    for (auto& text : texts) out.push_back(text.data());
+    out.push_back(nullptr);
+    return out;
+  };
+  auto argv = pointers(arg_text);
+  auto envp = pointers(env_text);
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out_fd, 1);
+  posix_spawn_file_actions_adddup2(&actions, err_fd, 2);
+  pid_t pid = -1;
+  if (posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(), envp.data()) != 0) {
+    pid = -1;
+  }
+  posix_spawn_file_actions_destroy(&actions);
+  return pid;
 }
 
 }  // namespace
@@ -51,10 +70,16 @@ RunResult run_observo(const std::vector<std::string>& args,
   RunResult result;
   int out_pipe[2];
   int err_pipe[2];
-  if (pipe(out_pipe) != 0 || pipe(err_pipe) != 0) return result;
+  if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) return result;
   const pid_t pid = spawn(args, env, out_pipe[1], err_pipe[1]);
   close(out_pipe[1]);
   close(err_pipe[1]);
+  if (pid < 0) {
+    close(out_pipe[0]);
+    close(err_pipe[0]);
+    result.err = "[run_observo: cannot start " + observo_binary() + "]\n";
+    return result;
+  }
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
   int open_fds = 2;
@@ -106,7 +131,7 @@ std::string ScratchDir::write(const std::string& name, const std::string& text) 
 ObservoServer::ObservoServer(const std::string& config_path,
                              const std::map<std::string, std::string>& env) {
   log_path_ = config_path + ".server.log";
-  const int fd = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  const int fd = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   pid_ = spawn({"server", "--config", config_path, "--listen-address", "127.0.0.1", "--port", "0"},
                env, fd, fd);
   close(fd);
