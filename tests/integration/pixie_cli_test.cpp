@@ -170,17 +170,15 @@ TEST_F(PixieCli, ServerNameOverrideIsChecked) {
   FakeVizier fake({.tls = true, .cert_file = cert("server.crt"), .key_file = cert("server.key")});
   ASSERT_TRUE(fake.start());
   const std::string ca = "      ca_cert: " + cert("ca.crt") + "\n";
-  EXPECT_EQ(run_observo(
-                {"--config",
-                 config(fake.address(), ca + "      server_name: vizier-query-broker-svc.pl.svc\n"),
-                 "health"})
-                .code,
-            0);
-  EXPECT_EQ(
-      run_observo({"--config",
-                   config(fake.address(), ca + "      server_name: wrong.example.com\n"), "health"})
-          .code,
-      1);
+  const auto right = run_observo(
+      {"--config",
+       config(fake.address(), ca + "      server_name: vizier-query-broker-svc.pl.svc\n"),
+       "health"});
+  EXPECT_EQ(right.code, 0) << right.out << "\nstderr:\n" << right.err;
+  const auto wrong = run_observo(
+      {"--config", config(fake.address(), ca + "      server_name: wrong.example.com\n"),
+       "health"});
+  EXPECT_EQ(wrong.code, 1) << wrong.out << "\nstderr:\n" << wrong.err;
 }
 
 TEST_F(PixieCli, SkipVerifyAcceptsAnUnknownCaWithAWarning) {
@@ -194,6 +192,22 @@ TEST_F(PixieCli, SkipVerifyAcceptsAnUnknownCaWithAWarning) {
   EXPECT_THAT(run.err, HasSubstr("observo: warning: pixie.clusters[0].skip_verify: the server "
                                  "certificate of '" +
                                  fake.address() + "' is not verified"));
+}
+
+// skip_verify with no CA file and no client certificate: nothing to load, still TLS.
+TEST_F(PixieCli, SkipVerifyWorksWithoutAnyCertificateFile) {
+  FakeVizier fake({.tls = true, .cert_file = cert("server.crt"), .key_file = cert("server.key")});
+  ASSERT_TRUE(fake.start());
+  const auto run =
+      run_observo({"--config", config(fake.address(), "      skip_verify: true\n"), "health"});
+  EXPECT_EQ(run.code, 0) << run.out << "\nstderr:\n" << run.err;
+  EXPECT_THAT(run.out, StartsWith("healthy: cluster local at " + fake.address()));
+  EXPECT_THAT(run.err, HasSubstr("pixie.clusters[0].skip_verify: the server certificate of '" +
+                                 fake.address() + "' is not verified"));
+  const auto unreachable =
+      run_observo({"--config", config("127.0.0.1:1", "      skip_verify: true\n"), "health"});
+  EXPECT_EQ(unreachable.code, 1) << unreachable.out << "\nstderr:\n" << unreachable.err;
+  EXPECT_THAT(unreachable.out, StartsWith("unhealthy: cluster local: cannot reach Vizier at "));
 }
 
 TEST_F(PixieCli, MutualTlsNeedsTheClientCertificate) {

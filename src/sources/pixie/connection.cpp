@@ -183,8 +183,12 @@ Result<Connection> connect(const config::PixieClusterConfig& cluster, std::size_
       grpc::experimental::TlsChannelCredentialsOptions options;
       std::vector<grpc::experimental::IdentityKeyCertPair> identity;
       if (!cert_chain.empty()) identity.push_back({private_key, cert_chain});
-      options.set_certificate_provider(
-          std::make_shared<grpc::experimental::StaticDataCertificateProvider>(root, identity));
+      // The static provider asserts on being given nothing: without a CA file and a client
+      // certificate there is no provider at all (nothing to verify with, nothing to present).
+      if (!root.empty() || !identity.empty()) {
+        options.set_certificate_provider(
+            std::make_shared<grpc::experimental::StaticDataCertificateProvider>(root, identity));
+      }
       if (!root.empty()) options.watch_root_certs();
       if (!identity.empty()) options.watch_identity_key_cert_pairs();
       options.set_verify_server_certs(false);
