@@ -16,10 +16,18 @@
 namespace observo::config::detail {
 namespace {
 
-constexpr std::string_view kEnabled = "server.tls.enabled";
-constexpr std::string_view kCert = "server.tls.cert_file";
-constexpr std::string_view kKey = "server.tls.key_file";
-constexpr std::string_view kClientCa = "server.tls.client_ca_file";
+// The keys of one TLS server section ("server.tls", "otlp.tls").
+struct TlsKeys {
+  explicit TlsKeys(const std::string& section)
+      : enabled(section + ".enabled"),
+        cert(section + ".cert_file"),
+        key(section + ".key_file"),
+        client_ca(section + ".client_ca_file") {}
+  std::string enabled;
+  std::string cert;
+  std::string key;
+  std::string client_ca;
+};
 
 struct BioFree {
   void operator()(BIO* bio) const { BIO_free(bio); }
@@ -64,21 +72,21 @@ X509Ptr read_certificate(const Origins& origins, std::string_view key, const std
   return cert;
 }
 
-PkeyPtr read_private_key(const Origins& origins, const std::string& path) {
-  const auto& origin = origin_of(origins, kKey);
-  const SecretText text(read_file_for(origin, kKey, path));
+PkeyPtr read_private_key(const Origins& origins, std::string_view key, const std::string& path) {
+  const auto& origin = origin_of(origins, key);
+  const SecretText text(read_file_for(origin, key, path));
   auto bio = memory_bio(text.get());
   PkeyPtr pkey(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, no_passphrase, nullptr) : nullptr);
   ERR_clear_error();
   if (!pkey) {
-    fail(origin, kKey, "'" + path + "' does not hold an unencrypted PEM private key");
+    fail(origin, key, "'" + path + "' does not hold an unencrypted PEM private key");
   }
   return pkey;
 }
 
-void check_client_ca(const Origins& origins, const std::string& path) {
-  const auto& origin = origin_of(origins, kClientCa);
-  const auto text = read_file_for(origin, kClientCa, path);
+void check_client_ca(const Origins& origins, std::string_view key, const std::string& path) {
+  const auto& origin = origin_of(origins, key);
+  const auto text = read_file_for(origin, key, path);
   auto bio = memory_bio(text);
   int count = 0;
   while (bio) {
@@ -87,27 +95,34 @@ void check_client_ca(const Origins& origins, const std::string& path) {
     ++count;
   }
   ERR_clear_error();
-  if (count == 0) fail(origin, kClientCa, "'" + path + "' does not hold a PEM certificate");
+  if (count == 0) fail(origin, key, "'" + path + "' does not hold a PEM certificate");
+}
+
+void check_section(const TlsServerConfig& tls, const std::string& section,
+                   const Origins& origins) {
+  if (!tls.enabled) return;
+  const TlsKeys keys(section);
+  const auto& enabled = origin_of(origins, keys.enabled);
+  const auto required = "required when " + keys.enabled + " is true";
+  if (tls.cert_file.empty()) fail(enabled, keys.cert, required);
+  if (tls.key_file.empty()) fail(enabled, keys.key, required);
+
+  const auto cert = read_certificate(origins, keys.cert, tls.cert_file);
+  const auto pkey = read_private_key(origins, keys.key, tls.key_file);
+  const bool match = X509_check_private_key(cert.get(), pkey.get()) == 1;
+  ERR_clear_error();
+  if (!match) {
+    fail(origin_of(origins, keys.key), keys.key,
+         "'" + tls.key_file + "' does not match the certificate in '" + tls.cert_file + "'");
+  }
+  if (!tls.client_ca_file.empty()) check_client_ca(origins, keys.client_ca, tls.client_ca_file);
 }
 
 }  // namespace
 
 void check_tls_files(const Config& config, const Origins& origins) {
-  const auto& tls = config.server.tls;
-  if (!tls.enabled) return;
-  const auto& enabled = origin_of(origins, kEnabled);
-  if (tls.cert_file.empty()) fail(enabled, kCert, "required when server.tls.enabled is true");
-  if (tls.key_file.empty()) fail(enabled, kKey, "required when server.tls.enabled is true");
-
-  const auto cert = read_certificate(origins, kCert, tls.cert_file);
-  const auto pkey = read_private_key(origins, tls.key_file);
-  const bool match = X509_check_private_key(cert.get(), pkey.get()) == 1;
-  ERR_clear_error();
-  if (!match) {
-    fail(origin_of(origins, kKey), kKey,
-         "'" + tls.key_file + "' does not match the certificate in '" + tls.cert_file + "'");
-  }
-  if (!tls.client_ca_file.empty()) check_client_ca(origins, tls.client_ca_file);
+  check_section(config.server.tls, "server.tls", origins);
+  if (config.otlp.enabled) check_section(config.otlp.tls, "otlp.tls", origins);
 }
 
 }  // namespace observo::config::detail

@@ -8,8 +8,9 @@
 
 namespace observo::config::detail {
 
-// When server.tls.enabled: cert_file and key_file are set, hold PEM data that OpenSSL reads, and
-// the key belongs to the certificate; client_ca_file, when set, holds at least one certificate.
+// For server.tls, and otlp.tls when the OTLP receivers run, if enabled: cert_file and key_file
+// are set, hold PEM data that OpenSSL reads, and the key belongs to the certificate;
+// client_ca_file, when set, holds at least one certificate.
 // Throws LoadError.
 void check_tls_files(const Config& config, const Origins& origins);
 

@@ -175,4 +175,22 @@ TEST_F(ConfigTls, EnvironmentPathsAreChecked) {
 }
 
 }  // namespace
+
+// otlp.tls gets the same checks as server.tls, named by its own keys, while OTLP is enabled.
+TEST_F(ConfigTls, OtlpReceiverFilesAreCheckedWhenOtlpRuns) {
+  const auto otlp = [](const std::string& key, bool enabled) {
+    return std::string("otlp:\n  enabled: ") + (enabled ? "true" : "false") +
+           "\n  tls:\n    enabled: true\n    cert_file: tls/server.pem\n    key_file: " + key +
+           "\n";
+  };
+  EXPECT_THAT(error_of(load_text(dir_, otlp("tls/other.key", true))),
+              HasSubstr("config.yaml:6: otlp.tls.key_file: '" + path("tls/other.key") +
+                        "' does not match the certificate in '" + path("tls/server.pem") + "'"));
+  const auto good = load_text(dir_, otlp("tls/server.key", true));
+  ASSERT_TRUE(good.ok()) << good.error();
+  EXPECT_TRUE(load_text(dir_, otlp("tls/other.key", false)).ok());
+  EXPECT_THAT(error_of(load_text(dir_, "otlp:\n  enabled: true\n  tls:\n    enabled: true\n")),
+              HasSubstr("otlp.tls.cert_file: required when otlp.tls.enabled is true"));
+}
+
 }  // namespace observo::config
