@@ -76,8 +76,10 @@ Result<std::string> ApiClient::call(const std::string& operation, const std::str
   std::string last_error;
   for (int attempt = 0; attempt <= options_.retry_attempts; ++attempt) {
     if (attempt > 0) {
-      // Full jitter: uniform in [0, base * 2^attempt], at most 20 s.
-      const auto cap = std::min<std::int64_t>(options_.retry_base_delay.count() << attempt, 20000);
+      // Equal jitter: uniform in [d/2, d] with d = base * 2^(attempt - 1), at most 20 s, so
+      // the first retry waits about retry_base_delay.
+      const auto cap =
+          std::min<std::int64_t>(options_.retry_base_delay.count() << (attempt - 1), 20000);
       std::uniform_int_distribution<std::int64_t> jitter(cap / 2, cap);
       sleep(std::chrono::milliseconds(jitter(random)));
     }

@@ -333,8 +333,11 @@ void XraySource::poll_once() {
   double start = 0;
   {
     std::lock_guard lock(mutex_);
-    start = last_api_end_ > 0 ? last_api_end_
-                              : end - std::chrono::duration<double>(config_.time_window).count();
+    // Before the first complete window, a failed one is asked for again from the same start.
+    if (first_start_ == 0) {
+      first_start_ = end - std::chrono::duration<double>(config_.time_window).count();
+    }
+    start = last_api_end_ > 0 ? last_api_end_ : first_start_;
   }
   if (end <= start) return;
   // Only the poller's thread touches trace_ids_ besides publish(), which reads its size under

@@ -63,6 +63,7 @@ class XraySource : public Source {
   TraceIdStore ids_;
   TraceIdStore trace_ids_;
   double last_api_end_ = 0;
+  double first_start_ = 0;  // start of the first poll window (until one completes)
   ApiStats api_stats_;
   std::unique_ptr<CredentialsProvider> credentials_;
   std::unique_ptr<Poller> poller_;
