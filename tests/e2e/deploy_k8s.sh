@@ -2,7 +2,8 @@
 # trip over them: every file parses and is listed in kustomization.yaml, kinds and apiVersions
 # are real, names and namespaces are set, probes and Service/monitor ports point at container
 # ports that the mounted observo config really listens on, the DaemonSet holds only the eBPF
-# capabilities and is not privileged, and every ConfigMap config passes `observo config check`.
+# capabilities and is not privileged, every ConfigMap config passes `observo config check`, and
+# the PrometheusRule holds exactly the groups of deploy/prometheus/observo-rules.yml.
 # Then it breaks copies of the manifests in typical ways and expects each break to be caught.
 # Usage: bash deploy_k8s.sh OBSERVO_BINARY SOURCE_DIR
 source "$(dirname "$0")/lib.bash"
@@ -14,12 +15,14 @@ if ! "$PY" -c 'import yaml' 2>/dev/null; then
 fi
 K8S="$SOURCE_DIR/deploy/k8s"
 [ -f "$K8S/kustomization.yaml" ] || fail "no $K8S/kustomization.yaml"
+RULES="$SOURCE_DIR/deploy/prometheus/observo-rules.yml"
+[ -f "$RULES" ] || fail "no $RULES"
 
 cat >"$WORK/check.py" <<'PY'
 import os, subprocess, sys, tempfile
 import yaml
 
-observo, root = sys.argv[1], sys.argv[2]
+observo, root, rules_file = sys.argv[1], sys.argv[2], sys.argv[3]
 errors = []
 def err(msg): errors.append(msg)
 
@@ -31,6 +34,7 @@ KNOWN = {
     ("rbac.authorization.k8s.io/v1", "ClusterRole"), ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"),
     ("networking.k8s.io/v1", "NetworkPolicy"),
     ("monitoring.coreos.com/v1", "ServiceMonitor"), ("monitoring.coreos.com/v1", "PodMonitor"),
+    ("monitoring.coreos.com/v1", "PrometheusRule"),
 }
 CLUSTER_SCOPED = {"Namespace", "ClusterRole", "ClusterRoleBinding"}
 NS = "observo"
@@ -288,6 +292,18 @@ for f, pm in of("PodMonitor"):
 if not of("ServiceMonitor") or not of("PodMonitor"):
     err("want a ServiceMonitor and a PodMonitor")
 
+# PrometheusRule: the groups of deploy/prometheus/observo-rules.yml, so the two cannot drift.
+with open(rules_file) as fh:
+    want_groups = (yaml.safe_load(fh) or {}).get("groups")
+if len(of("PrometheusRule")) != 1:
+    err(f"want exactly one PrometheusRule, got {len(of('PrometheusRule'))}")
+for f, pr in of("PrometheusRule"):
+    got_groups = (pr.get("spec") or {}).get("groups")
+    if got_groups != want_groups:
+        diff = [g.get("name") for g in got_groups or [] if g not in (want_groups or [])]
+        err(f"{f}: PrometheusRule/{name(pr)}: spec.groups differ from the groups of "
+            f"{os.path.basename(rules_file)} (groups {diff or 'missing or reordered'})")
+
 # NetworkPolicies: each selects a workload; together they open the ports observo serves and
 # the egress it needs.
 ingress_ports, egress_ports = set(), set()
@@ -321,7 +337,7 @@ sys.exit(1 if errors else 0)
 PY
 
 # 1. The manifests as they are.
-"$PY" "$WORK/check.py" "$OBSERVO" "$K8S" >"$WORK/check.log" 2>&1 || { cat "$WORK/check.log" >&2; fail "deploy/k8s has errors"; }
+"$PY" "$WORK/check.py" "$OBSERVO" "$K8S" "$RULES" >"$WORK/check.log" 2>&1 || { cat "$WORK/check.log" >&2; fail "deploy/k8s has errors"; }
 cat "$WORK/check.log"
 
 # 2. Each typical mistake, made in a copy, is caught with the expected message.
@@ -330,7 +346,7 @@ expect_error() {  # expect_error DESCRIPTION EXPECTED_MESSAGE FILE SED_SCRIPT
   rm -rf "$copy"; cp -r "$K8S" "$copy"
   sed -i "$script" "$copy/$file"
   cmp -s "$K8S/$file" "$copy/$file" && fail "mutation '$desc' did not change $file"
-  if "$PY" "$WORK/check.py" "$OBSERVO" "$copy" >"$WORK/mut.log" 2>&1; then
+  if "$PY" "$WORK/check.py" "$OBSERVO" "$copy" "$RULES" >"$WORK/mut.log" 2>&1; then
     fail "mutation '$desc' was not detected"
   fi
   grep -qF -- "$want" "$WORK/mut.log" || { cat "$WORK/mut.log" >&2; fail "mutation '$desc': no error containing '$want'"; }
@@ -354,6 +370,11 @@ expect_error "a wrong apiVersion" "unknown apiVersion/kind monitoring.coreos.com
   podmonitor.yaml 's,monitoring.coreos.com/v1,monitoring.coreos.com/v1beta1,'
 expect_error "a RollingUpdate poller" "strategy must be Recreate" \
   deployment.yaml 's/type: Recreate/type: RollingUpdate/'
+expect_error "a PrometheusRule drifting from observo-rules.yml" \
+  "PrometheusRule/observo: spec.groups differ from the groups of observo-rules.yml (groups ['observo-xray'])" \
+  prometheusrule.yaml 's/> 0.05$/> 0.5/'
+expect_error "a PrometheusRule with a wrong apiVersion" "unknown apiVersion/kind monitoring.coreos.com/v1alpha1 PrometheusRule" \
+  prometheusrule.yaml 's,^apiVersion: monitoring.coreos.com/v1$,apiVersion: monitoring.coreos.com/v1alpha1,'
 
 # 3. Where kubectl is installed, kustomize renders the whole set (offline).
 if command -v kubectl >/dev/null 2>&1; then
