@@ -55,8 +55,11 @@ HttpMetrics::HttpMetrics(prometheus::Registry& registry) {
   rejected_closed_ = &rejected.Add({{"reason", "limit_closed"}});
 }
 
-void HttpMetrics::observe(std::string_view handler, unsigned status, double seconds) {
+void HttpMetrics::count(std::string_view handler, unsigned status) {
   requests_->Add({{"handler", std::string(handler)}, {"code", std::to_string(status)}}).Increment();
+}
+
+void HttpMetrics::observe_duration(std::string_view handler, double seconds) {
   for (const auto& [name, histogram] : durations_) {
     if (name == handler) {
       histogram->Observe(seconds);

@@ -29,7 +29,10 @@ class HttpMetrics {
   // Registering twice in one registry returns the same families (a restarted server).
   explicit HttpMetrics(prometheus::Registry& registry);
 
-  void observe(std::string_view handler, unsigned status, double seconds);
+  // Counted when the answer starts on its way, so a client that has read its answer finds it
+  // counted on its next scrape; the duration is observed once the answer is fully written.
+  void count(std::string_view handler, unsigned status);
+  void observe_duration(std::string_view handler, double seconds);
   void set_open_connections(int open);
   void connection_answered_503();
   void connection_closed_at_limit();

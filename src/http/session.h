@@ -250,6 +250,7 @@ class Session : public SessionControl, public std::enable_shared_from_this<Sessi
       };
       const auto send_header = [&] {
         header_sent = true;
+        state_.metrics().count(handler_, response_.result_int());
         bhttp::response_serializer<bhttp::string_body> serializer{response_};
         return send([&](boost::beast::error_code& ec) {
           return bhttp::write_header(stream_, serializer, ec);
@@ -295,7 +296,7 @@ class Session : public SessionControl, public std::enable_shared_from_this<Sessi
     }
     const unsigned status = response_.result_int();
     const std::chrono::duration<double> elapsed = Clock::now() - started_;
-    state_.metrics().observe(handler_, status, elapsed.count());
+    state_.metrics().observe_duration(handler_, elapsed.count());
     spdlog::debug("http: {} {} {} -> {} streamed ({} bytes, {:.1f} ms)", remote_, method_, path_,
                   status, bytes, elapsed.count() * 1000);
     if (write_error || failure) {
@@ -343,6 +344,7 @@ class Session : public SessionControl, public std::enable_shared_from_this<Sessi
     phase_ = Phase::kWriting;
     handler_ = handler;
     response_ = std::move(response);
+    state_.metrics().count(handler_, response_.result_int());
     tcp().expires_after(config().write_timeout);
     boost::beast::http::async_write(
         stream_, response_,
@@ -352,7 +354,7 @@ class Session : public SessionControl, public std::enable_shared_from_this<Sessi
   void on_write(boost::beast::error_code ec, std::size_t bytes) {
     const unsigned status = response_.result_int();
     const std::chrono::duration<double> elapsed = Clock::now() - started_;
-    state_.metrics().observe(handler_, status, elapsed.count());
+    state_.metrics().observe_duration(handler_, elapsed.count());
     // Path only: query strings and headers (Authorization) are never logged.
     spdlog::debug("http: {} {} {} -> {} ({} bytes, {:.1f} ms)", remote_, method_, path_, status,
                   bytes, elapsed.count() * 1000);
