@@ -1,11 +1,6 @@
 #include "sources/pixie/connection.h"
 
-#include <openssl/asn1.h>
-#include <openssl/bio.h>
 #include <openssl/crypto.h>
-#include <openssl/err.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
 
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
@@ -17,6 +12,8 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+
+#include "common/pem.h"
 
 namespace observo::pixie {
 namespace {
@@ -32,61 +29,24 @@ Result<std::string> read_text(const std::string& field, const std::string& path)
   return std::move(text).str();
 }
 
-struct BioFree {
-  void operator()(BIO* bio) const { BIO_free(bio); }
-};
-struct X509Free {
-  void operator()(X509* cert) const { X509_free(cert); }
-};
-struct PkeyFree {
-  void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
-};
-
-int no_passphrase(char*, int, int, void*) { return -1; }
-
-std::unique_ptr<X509, X509Free> parse_certificate(const std::string& pem) {
-  std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  std::unique_ptr<X509, X509Free> cert(bio ? PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)
-                                           : nullptr);
-  ERR_clear_error();
-  return cert;
-}
-
-class Secret {
- public:
-  explicit Secret(std::string text) : text_(std::move(text)) {}
-  ~Secret() { OPENSSL_cleanse(text_.data(), text_.size()); }
-  Secret(const Secret&) = delete;
-  Secret& operator=(const Secret&) = delete;
-  const std::string& get() const { return text_; }
-
- private:
-  std::string text_;
-};
-
 Result<void> check_key_matches(const std::string& prefix, const config::PixieClusterConfig& c) {
   auto cert_text = read_text(prefix + "client_cert", c.client_cert);
   if (!cert_text) return make_error(cert_text.error());
   auto key_text = read_text(prefix + "client_key", c.client_key);
   if (!key_text) return make_error(key_text.error());
-  const Secret key(std::move(*key_text));
-  auto cert = parse_certificate(*cert_text);
-  std::unique_ptr<BIO, BioFree> bio(
-      BIO_new_mem_buf(key.get().data(), static_cast<int>(key.get().size())));
-  std::unique_ptr<EVP_PKEY, PkeyFree> pkey(
-      bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, no_passphrase, nullptr) : nullptr);
-  ERR_clear_error();
-  if (!pkey) {
-    return make_error(prefix + "client_key: '" + c.client_key +
-                      "' does not hold an unencrypted PEM private key");
+  const pem::SecretText key(std::move(*key_text));
+  switch (pem::check_key_pair(*cert_text, key)) {
+    case pem::KeyPair::kMatches:
+      return {};
+    case pem::KeyPair::kNoKey:
+      return make_error(prefix + "client_key: '" + c.client_key +
+                        "' does not hold an unencrypted PEM private key");
+    case pem::KeyPair::kNoCertificate:
+    case pem::KeyPair::kMismatch:
+      break;
   }
-  const bool match = cert && X509_check_private_key(cert.get(), pkey.get()) == 1;
-  ERR_clear_error();
-  if (!match) {
-    return make_error(prefix + "client_key: '" + c.client_key +
-                      "' does not match the certificate in '" + c.client_cert + "'");
-  }
-  return {};
+  return make_error(prefix + "client_key: '" + c.client_key +
+                    "' does not match the certificate in '" + c.client_cert + "'");
 }
 
 }  // namespace
@@ -96,13 +56,12 @@ Result<CertificateExpiry> check_certificate(const std::string& field, const std:
                                             std::vector<std::string>& warnings) {
   auto text = read_text(field, path);
   if (!text) return make_error(text.error());
-  const auto cert = parse_certificate(*text);
-  if (!cert) return make_error(field + ": '" + path + "' does not hold a PEM certificate");
-  std::tm tm{};
-  if (ASN1_TIME_to_tm(X509_get0_notAfter(cert.get()), &tm) != 1) {
-    return make_error(field + ": '" + path + "' has an unreadable expiry date");
+  if (pem::count_certificates(*text) == 0) {
+    return make_error(field + ": '" + path + "' does not hold a PEM certificate");
   }
-  const std::int64_t not_after = timegm(&tm);
+  const auto earliest = pem::earliest_not_after(*text);
+  if (!earliest) return make_error(field + ": '" + path + "' has an unreadable expiry date");
+  const std::int64_t not_after = *earliest;
   const std::int64_t now_unix =
       std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
   if (not_after <= now_unix) {

@@ -1,68 +1,19 @@
 // TLS file checks at load time, against certificates and keys made here with OpenSSL.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
 
-#include <memory>
-
+#include "../support/test_certificates.h"
 #include "config_test_util.h"
 #include "observo/config/loader.h"
 
 namespace observo::config {
 namespace {
 
+using ::observo::testing::make_self_signed;
 using ::testing::HasSubstr;
 using testing::load_text;
 using ::testing::Not;
 using testing::TempDir;
-
-struct Pem {
-  std::string cert;
-  std::string key;
-};
-
-std::string drain(BIO* bio) {
-  char* data = nullptr;
-  const long size = BIO_get_mem_data(bio, &data);
-  std::string out(data, static_cast<std::size_t>(size));
-  BIO_free(bio);
-  return out;
-}
-
-// A self-signed P-256 certificate valid for an hour. With `passphrase`, the key is encrypted.
-Pem make_self_signed(const std::string& common_name, const std::string& passphrase = "") {
-  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(EVP_EC_gen("P-256"), EVP_PKEY_free);
-  std::unique_ptr<X509, decltype(&X509_free)> cert(X509_new(), X509_free);
-  EXPECT_TRUE(key && cert);
-  X509_set_version(cert.get(), 2);
-  ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), 1);
-  X509_gmtime_adj(X509_getm_notBefore(cert.get()), 0);
-  X509_gmtime_adj(X509_getm_notAfter(cert.get()), 3600);
-  X509_set_pubkey(cert.get(), key.get());
-  X509_NAME* name = X509_get_subject_name(cert.get());
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                             reinterpret_cast<const unsigned char*>(common_name.c_str()), -1, -1,
-                             0);
-  X509_set_issuer_name(cert.get(), name);
-  EXPECT_GT(X509_sign(cert.get(), key.get(), EVP_sha256()), 0);
-
-  Pem pem;
-  BIO* cert_bio = BIO_new(BIO_s_mem());
-  PEM_write_bio_X509(cert_bio, cert.get());
-  pem.cert = drain(cert_bio);
-  BIO* key_bio = BIO_new(BIO_s_mem());
-  if (passphrase.empty()) {
-    PEM_write_bio_PrivateKey(key_bio, key.get(), nullptr, nullptr, 0, nullptr, nullptr);
-  } else {
-    PEM_write_bio_PrivateKey(key_bio, key.get(), EVP_aes_128_cbc(),
-                             reinterpret_cast<const unsigned char*>(passphrase.data()),
-                             static_cast<int>(passphrase.size()), nullptr, nullptr);
-  }
-  pem.key = drain(key_bio);
-  return pem;
-}
 
 std::string error_of(const Result<Config>& result) {
   EXPECT_FALSE(result.ok());
@@ -152,7 +103,7 @@ TEST_F(ConfigTls, KeyThatDoesNotMatchTheCertificateIsRejected) {
 }
 
 TEST_F(ConfigTls, EncryptedKeyIsRejectedWithoutPrompting) {
-  const auto encrypted = make_self_signed("observo-encrypted", "passphrase");
+  const auto encrypted = make_self_signed("observo-encrypted", {.passphrase = "passphrase"});
   dir_.write("tls/enc.pem", encrypted.cert);
   dir_.write("tls/enc.key", encrypted.key);
   EXPECT_THAT(error_of(load_text(dir_, tls_yaml("tls/enc.pem", "tls/enc.key"))),
