@@ -129,7 +129,13 @@ int run(int argc, char** argv) {
   auto* config = app.add_subcommand("config", "Configuration tools");
   config->require_subcommand(1);
   auto* config_check = config->add_subcommand(
-      "check", "Validate the configuration and print the effective values (secrets redacted)");
+      "check",
+      "Validate the configuration, read every file it points at, and print the effective values "
+      "(secrets redacted)");
+  bool syntax_only = false;
+  config_check->add_flag("--syntax-only", syntax_only,
+                         "Check the configuration alone: do not read the certificate, key and "
+                         "secret files or variables it names");
 
   auto* version = app.add_subcommand("version", "Print the version and exit");
 
@@ -147,7 +153,7 @@ int run(int argc, char** argv) {
 
   if (*version) return run_version();
   if (*server || seed.server) return run_server(options);
-  if (*config_check) return run_config_check(options);
+  if (*config_check) return run_config_check(options, syntax_only);
   if (*health) return run_pixie_health(options, pixie);
   if (*query) return run_pixie_query(options, pixie, query_text);
   if (*scripts_list || seed.list_scripts) return run_scripts_list(options, pixie);

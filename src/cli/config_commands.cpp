@@ -3,13 +3,16 @@
 
 #include "cli/commands.h"
 #include "observo/common/build_info.h"
+#include "sources/pixie/config_check.h"
 
 namespace observo::cli {
 
-std::optional<config::Config> load_config_or_report(const GlobalOptions& options) {
+std::optional<config::Config> load_config_or_report(const GlobalOptions& options,
+                                                    bool read_files) {
   config::LoadOptions load;
   load.path = options.config_path;
   load.overrides = options.overrides();
+  load.read_files = read_files;
   auto loaded = config::load(load);
   if (!loaded) {
     std::cerr << "observo: " << loaded.error() << "\n";
@@ -18,12 +21,21 @@ std::optional<config::Config> load_config_or_report(const GlobalOptions& options
   return std::move(loaded).value();
 }
 
-int run_config_check(const GlobalOptions& options) {
-  const auto config = load_config_or_report(options);
+int run_config_check(const GlobalOptions& options, bool syntax_only) {
+  const auto config = load_config_or_report(options, !syntax_only);
   if (!config) return kExitUsage;
+  if (!syntax_only) {
+    // What observo server and the Pixie commands read when they start.
+    const auto pixie = pixie::check_config(config->pixie);
+    for (const auto& warning : pixie.warnings) std::cerr << "observo: warning: " << warning << "\n";
+    for (const auto& error : pixie.errors) std::cerr << "observo: " << error << "\n";
+    if (!pixie.errors.empty()) return kExitUsage;
+  }
   std::cout << "# effective configuration from " << config->source << " (secrets redacted)\n"
             << config::render_effective(*config);
-  std::cerr << "observo: configuration OK\n";
+  std::cerr << (syntax_only ? "observo: configuration OK (syntax only: the files and variables "
+                              "it points at were not read)\n"
+                            : "observo: configuration OK\n");
   return kExitOk;
 }
 

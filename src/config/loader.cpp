@@ -108,8 +108,10 @@ Config load_or_throw(const LoadOptions& options) {
                : std::filesystem::absolute(options.path).lexically_normal().parent_path();
   detail::resolve_paths(config, origins, config_dir);
   check_rules(config, origins);
-  detail::check_tls_files(config, origins);
-  detail::resolve_secrets(config, origins, options.env);
+  if (options.read_files) {
+    detail::check_tls_files(config, origins);
+    detail::resolve_secrets(config, origins, options.env);
+  }
   config.source = file_name;
   return config;
 }

@@ -45,6 +45,46 @@ expect 2 'log.level' "$OBSERVO" config check --log-level loud
 OBSERVO_SERVER_PORT=abc expect 2 'OBSERVO_SERVER_PORT' "$OBSERVO" config check
 expect 2 'server.port' "$OBSERVO" server --port 99999
 
+# config check reads what the configuration points at, as `observo server` and the Pixie
+# commands do when they start: Pixie certificates, keys, the JWT signing key, the scripts.
+# --syntax-only checks the configuration alone (a ConfigMap written for another machine).
+pixie_yaml() {  # ca_cert client_cert client_key [scripts]
+  printf 'pixie:\n  enabled: true\n  clusters:\n    - id: prod\n      address: vizier:50300\n' >"$WORK/pixie.yaml"
+  printf '      ca_cert: %s\n      client_cert: %s\n      client_key: %s\n' "$1" "$2" "$3" >>"$WORK/pixie.yaml"
+  printf '      jwt_signing_key_file: jwt.key\n  scripts: [%s]\n' "${4:-resource_usage}" >>"$WORK/pixie.yaml"
+}
+make_cert() {  # name days
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$1" \
+    -days "$2" -keyout "$WORK/$1.key" -out "$WORK/$1.crt" 2>/dev/null || fail "openssl req $1"
+}
+make_cert ca 365
+make_cert client 365
+make_cert other 365
+make_cert soon 3
+printf 'jwt-signing-key\n' >"$WORK/jwt.key"
+pixie_yaml ca.crt client.crt client.key
+expect 0 'configuration OK$' "$OBSERVO" config check --config "$WORK/pixie.yaml"
+pixie_yaml missing.crt client.crt client.key
+expect 2 "pixie.clusters\[0\].ca_cert: cannot read '$WORK/missing.crt': No such file or directory" \
+  "$OBSERVO" config check --config "$WORK/pixie.yaml"
+expect 0 'configuration OK \(syntax only' "$OBSERVO" config check --syntax-only --config "$WORK/pixie.yaml"
+pixie_yaml ca.crt client.crt other.key
+expect 2 "pixie.clusters\[0\].client_key: '$WORK/other.key' does not match the certificate in '$WORK/client.crt'" \
+  "$OBSERVO" config check --config "$WORK/pixie.yaml"
+pixie_yaml ca.key client.crt client.key
+expect 2 "pixie.clusters\[0\].ca_cert: '$WORK/ca.key' does not hold a PEM certificate" \
+  "$OBSERVO" config check --config "$WORK/pixie.yaml"
+pixie_yaml soon.crt client.crt client.key
+expect 0 "warning: pixie.clusters\[0\].ca_cert: the certificate in '$WORK/soon.crt' expires in less than 7 days" \
+  "$OBSERVO" config check --config "$WORK/pixie.yaml"
+pixie_yaml ca.crt client.crt client.key "resource_usage, nope"
+expect 2 "pixie.scripts: unknown script 'nope'" "$OBSERVO" config check --config "$WORK/pixie.yaml"
+# The same configuration stops the server at start with the same message.
+expect 1 "pixie.scripts: unknown script 'nope'" "$OBSERVO" server --config "$WORK/pixie.yaml" --listen-address 127.0.0.1 --port 0
+printf 'server:\n  tls:\n    enabled: true\n    cert_file: nope.crt\n    key_file: nope.key\n' >"$WORK/tls.yaml"
+expect 2 "tls.yaml:4: server.tls.cert_file: cannot read" "$OBSERVO" config check --config "$WORK/tls.yaml"
+expect 0 'syntax only' "$OBSERVO" config check --syntax-only --config "$WORK/tls.yaml"
+
 # A bearer token given through the environment is used but never printed.
 printf 'server:\n  auth:\n    mode: bearer\n    bearer_tokens_env: E2E_TOKENS\n' >"$WORK/auth.yaml"
 out=$(E2E_TOKENS=s3cr3t-token-value "$OBSERVO" config check --config "$WORK/auth.yaml" 2>&1) || fail "config check with auth: $out"

@@ -36,9 +36,14 @@ struct LoadOptions {
   std::string path = {};  // empty: the embedded default
   EnvLookup env = process_env();
   std::vector<Override> overrides = {};
+  // false: check the configuration alone, without reading the files and variables it points
+  // at (TLS certificates and keys, auth secrets): `observo config check --syntax-only`, for a
+  // configuration written for another machine (a Kubernetes ConfigMap).
+  bool read_files = true;
 };
 
-// Parses, applies precedence, validates, resolves secrets, checks certificate files.
+// Parses, applies precedence, validates, resolves secrets, checks certificate files (the last
+// two unless options.read_files is false).
 // Errors look like: "config.yaml:12: server.port: 70000 is out of range (0..65535)",
 // "environment OBSERVO_SERVER_PORT: server.port: ..." or "--port / server.port: ...".
 // Relative file paths are resolved against the config file's folder when set in the file (the

@@ -9,8 +9,11 @@
 #include <grpcpp/security/tls_credentials_options.h>
 #include <grpcpp/support/channel_arguments.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <system_error>
 #include <sstream>
 
 #include "common/pem.h"
@@ -22,8 +25,16 @@ constexpr std::chrono::hours kExpiryWarning{24 * 7};
 constexpr int kMaxMessageBytes = 64 * 1024 * 1024;
 
 Result<std::string> read_text(const std::string& field, const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return make_error(field + ": cannot read '" + path + "': it is a directory");
+  }
+  errno = 0;
   std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(field + ": cannot read '" + path + "'");
+  if (!in) {
+    const std::string reason = errno != 0 ? std::generic_category().message(errno) : "cannot open";
+    return make_error(field + ": cannot read '" + path + "': " + reason);
+  }
   std::ostringstream text;
   text << in.rdbuf();
   return std::move(text).str();
@@ -97,32 +108,21 @@ Result<std::string> read_signing_key(const config::PixieClusterConfig& cluster,
   return key;
 }
 
-Result<Connection> connect(const config::PixieClusterConfig& cluster, std::size_t index,
-                           SystemClock::time_point now) {
+Result<ClusterFiles> read_cluster_files(const config::PixieClusterConfig& cluster,
+                                        std::size_t index, SystemClock::time_point now) {
   const std::string prefix = "pixie.clusters[" + std::to_string(index) + "].";
-  Connection out;
-  out.cluster_id = cluster.id;
-  out.address = cluster.address;
+  ClusterFiles out;
   if (cluster.address.empty()) return make_error(prefix + "address: must not be empty");
   if (cluster.client_cert.empty() != cluster.client_key.empty()) {
     return make_error(prefix + "client_cert and client_key must be set together");
   }
-
-  grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(kMaxMessageBytes);
-  std::shared_ptr<grpc::ChannelCredentials> credentials;
-  if (cluster.disable_ssl) {
-    credentials = grpc::InsecureChannelCredentials();
-  } else {
-    std::string root;
+  if (!cluster.disable_ssl) {
     if (!cluster.ca_cert.empty()) {
       auto ca = check_certificate(prefix + "ca_cert", cluster.ca_cert, now, out.warnings);
       if (!ca) return make_error(ca.error());
       out.certificates.push_back(*ca);
-      root = *read_text(prefix + "ca_cert", cluster.ca_cert);
+      out.root = *read_text(prefix + "ca_cert", cluster.ca_cert);
     }
-    std::string cert_chain;
-    std::string private_key;
     if (!cluster.client_cert.empty()) {
       auto client =
           check_certificate(prefix + "client_cert", cluster.client_cert, now, out.warnings);
@@ -131,14 +131,46 @@ Result<Connection> connect(const config::PixieClusterConfig& cluster, std::size_
       if (auto match = check_key_matches(prefix, cluster); !match) {
         return make_error(match.error());
       }
-      cert_chain = *read_text(prefix + "client_cert", cluster.client_cert);
-      private_key = *read_text(prefix + "client_key", cluster.client_key);
+      out.cert_chain = *read_text(prefix + "client_cert", cluster.client_cert);
+      auto key = read_text(prefix + "client_key", cluster.client_key);
+      if (!key) return make_error(key.error());
+      out.private_key = std::make_shared<pem::SecretText>(std::move(*key));
     }
+    if (cluster.skip_verify) {
+      out.warnings.push_back(prefix + "skip_verify: the server certificate of '" +
+                             cluster.address +
+                             "' is not verified; anyone on the path can read and change queries");
+    }
+  }
+  auto key = read_signing_key(cluster, prefix);
+  if (!key) return make_error(key.error());
+  out.signing_key = std::move(*key);
+  return out;
+}
+
+Result<Connection> connect(const config::PixieClusterConfig& cluster, std::size_t index,
+                           SystemClock::time_point now) {
+  auto files = read_cluster_files(cluster, index, now);
+  if (!files) return make_error(files.error());
+  Connection out;
+  out.cluster_id = cluster.id;
+  out.address = cluster.address;
+  out.certificates = files->certificates;
+  out.warnings = files->warnings;
+
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(kMaxMessageBytes);
+  std::shared_ptr<grpc::ChannelCredentials> credentials;
+  if (cluster.disable_ssl) {
+    credentials = grpc::InsecureChannelCredentials();
+  } else {
+    const std::string& root = files->root;
+    const std::string& cert_chain = files->cert_chain;
+    const std::string no_key;
+    const std::string& private_key = files->private_key ? files->private_key->get() : no_key;
     if (!cluster.server_name.empty()) args.SetSslTargetNameOverride(cluster.server_name);
     if (cluster.skip_verify) {
       // gRPC 1.51 skips server verification only through the experimental TLS credentials.
-      out.warnings.push_back(prefix + "skip_verify: the server certificate of '" + cluster.address +
-                             "' is not verified; anyone on the path can read and change queries");
       grpc::experimental::TlsChannelCredentialsOptions options;
       std::vector<grpc::experimental::IdentityKeyCertPair> identity;
       if (!cert_chain.empty()) identity.push_back({private_key, cert_chain});
@@ -161,15 +193,15 @@ Result<Connection> connect(const config::PixieClusterConfig& cluster, std::size_
       options.pem_cert_chain = cert_chain;
       options.pem_private_key = private_key;
       credentials = grpc::SslCredentials(options);
+      OPENSSL_cleanse(options.pem_private_key.data(), options.pem_private_key.size());
     }
-    OPENSSL_cleanse(private_key.data(), private_key.size());
   }
-  if (!credentials) return make_error(prefix + "cannot build the channel credentials");
+  if (!credentials) return make_error("pixie.clusters[" + std::to_string(index) +
+                                      "]: cannot build the channel credentials");
 
-  auto key = read_signing_key(cluster, prefix);
-  if (!key) return make_error(key.error());
-  if (!key->empty()) out.jwt = std::make_shared<JwtCache>(std::move(*key), cluster.jwt_service);
-
+  if (!files->signing_key.empty()) {
+    out.jwt = std::make_shared<JwtCache>(std::move(files->signing_key), cluster.jwt_service);
+  }
   out.channel = grpc::CreateCustomChannel(cluster.address, credentials, args);
   return out;
 }

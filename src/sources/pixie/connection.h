@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "common/pem.h"
 #include "observo/common/result.h"
 #include "observo/config/config.h"
 #include "sources/pixie/jwt.h"
@@ -23,6 +24,23 @@ struct CertificateExpiry {
   std::string path;
   std::int64_t not_after_unix = 0;
 };
+
+// What a cluster's configuration points at, read and checked: the CA and client certificate
+// texts, the client key, the JWT signing key. `observo config check` reads them to report
+// problems; connect() to build the channel.
+struct ClusterFiles {
+  std::string root;        // PEM CA bundle; empty: the system roots
+  std::string cert_chain;  // PEM client certificate (mTLS); empty: none
+  std::shared_ptr<const pem::SecretText> private_key;  // null when no client certificate
+  std::string signing_key;                             // empty: calls carry no token
+  std::vector<CertificateExpiry> certificates;
+  std::vector<std::string> warnings;  // skip_verify, expiry soon
+};
+
+// `index` is the cluster's position in pixie.clusters (for messages). Errors name the field.
+Result<ClusterFiles> read_cluster_files(const config::PixieClusterConfig& cluster,
+                                        std::size_t index,
+                                        SystemClock::time_point now = SystemClock::now());
 
 struct Connection {
   std::string cluster_id;

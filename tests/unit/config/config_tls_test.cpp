@@ -116,6 +116,23 @@ TEST_F(ConfigTls, FilesAreNotCheckedWhileTlsIsOff) {
   ASSERT_TRUE(result.ok()) << result.error();
 }
 
+// `observo config check --syntax-only`: the configuration alone, for a file written for another
+// machine; the same rules still apply to its values.
+TEST_F(ConfigTls, FilesAreNotReadWhenReadFilesIsOff) {
+  const auto yaml = tls_yaml("tls/absent.pem", "tls/absent.key") +
+                    "  auth:\n    mode: bearer\n    bearer_tokens_file: absent-tokens\n";
+  EXPECT_THAT(error_of(load_text(dir_, yaml)), HasSubstr("server.tls.cert_file: cannot read"));
+  LoadOptions options;
+  options.path = dir_.write("config.yaml", yaml);
+  options.env = testing::fake_env();
+  options.read_files = false;
+  const auto result = load(options);
+  ASSERT_TRUE(result.ok()) << result.error();
+  EXPECT_TRUE(result->server.auth.bearer_tokens.empty());
+  options.path = dir_.write("config.yaml", yaml + "  port: 70000\n");
+  EXPECT_THAT(error_of(load(options)), HasSubstr("server.port"));
+}
+
 TEST_F(ConfigTls, EnvironmentPathsAreChecked) {
   const auto error = error_of(load_text(dir_, "server:\n  tls:\n    enabled: true\n",
                                         {{"OBSERVO_SERVER_TLS_CERT_FILE", path("tls/server.pem")},
