@@ -14,6 +14,10 @@ expect() {
 }
 
 expect 0 '^observo [0-9]+\.[0-9]+\.[0-9]+ \(revision ' "$OBSERVO" version
+# The revision is read at build time: a binary built from a checkout names its commit.
+if head=$(git -C "$SOURCE_DIR" rev-parse --short=12 HEAD 2>/dev/null); then
+  expect 0 "\\(revision $head\\)\$" "$OBSERVO" version
+fi
 expect 0 'server' "$OBSERVO" --help
 for sub in server health query scripts "config check" version; do
   # shellcheck disable=SC2086
