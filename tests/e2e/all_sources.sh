@@ -58,21 +58,10 @@ for dir in "$OTLP_NODE" "$XRAY_NODE"; do
 done
 
 # --- namespaces: A (observo and its peers) <- veth a0/b0 -> B (a traffic sink)
-ip netns add "$NS_A" || skip "cannot create network namespaces"
-ip netns add "$NS_B"
-for ns in "$NS_A" "$NS_B"; do
-  ip -n "$ns" link set lo up
-  ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-done
-mac_of() { ip -n "$1" -j link show "$2" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["address"])'; }
-ip -n "$NS_A" link add name a0 type veth peer name b0 netns "$NS_B" || skip "cannot create veth pairs"
-ip -n "$NS_A" addr add "10.$NET.0.1/24" dev a0
-ip -n "$NS_B" addr add "10.$NET.0.2/24" dev b0
-ip -n "$NS_A" link set a0 up
-ip -n "$NS_B" link set b0 up
-# Static neighbours: no ARP, so the only packets on a0 are the ones this test sends.
-ip -n "$NS_A" neigh replace "10.$NET.0.2" lladdr "$(mac_of "$NS_B" b0)" dev a0 nud permanent
-ip -n "$NS_B" neigh replace "10.$NET.0.1" lladdr "$(mac_of "$NS_A" a0)" dev b0 nud permanent
+# shellcheck source=../netns.bash
+source "$SOURCE_DIR/tests/netns.bash"
+ns_setup
+veth_pair a0 b0 "10.$NET.0"
 
 # --- certificates (CA, server with SAN 127.0.0.1, client) and the Pixie JWT key
 bash "$SOURCE_DIR/scripts/gen-certs.sh" "$WORK/certs" || fail "scripts/gen-certs.sh"
