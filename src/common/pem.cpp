@@ -76,6 +76,25 @@ std::optional<std::int64_t> earliest_not_after(std::string_view text) {
   return earliest;
 }
 
+Expiry expiry_at(std::int64_t not_after, std::int64_t now) {
+  constexpr std::int64_t kSoonSeconds = 7 * 86400;
+  if (not_after < now) return Expiry::kExpired;  // notAfter itself is inside the validity
+  if (not_after - now < kSoonSeconds) return Expiry::kExpiresSoon;
+  return Expiry::kValid;
+}
+
+std::string_view describe(Expiry expiry) {
+  switch (expiry) {
+    case Expiry::kExpired:
+      return "has expired";
+    case Expiry::kExpiresSoon:
+      return "expires in less than 7 days";
+    case Expiry::kValid:
+      break;
+  }
+  return {};
+}
+
 KeyPair check_key_pair(std::string_view cert_text, const SecretText& key) {
   auto cert_bio = memory_bio(cert_text);
   X509Ptr cert(cert_bio ? PEM_read_bio_X509(cert_bio.get(), nullptr, nullptr, nullptr) : nullptr);

@@ -33,6 +33,15 @@ std::size_t count_certificates(std::string_view text);
 // a date cannot be.
 std::optional<std::int64_t> earliest_not_after(std::string_view text);
 
+// Where a certificate stands at `now` (notAfter and now in Unix seconds). kExpiresSoon: less
+// than 7 days left, long enough to renew one by hand before a weekend ends.
+enum class Expiry { kValid, kExpiresSoon, kExpired };
+Expiry expiry_at(std::int64_t not_after, std::int64_t now);
+
+// "has expired", "expires in less than 7 days"; empty for kValid. Follows "the certificate in
+// '<path>'" in every message about it.
+std::string_view describe(Expiry expiry);
+
 enum class KeyPair { kMatches, kNoCertificate, kNoKey, kMismatch };
 
 // Whether the unencrypted PEM private key in `key` belongs to the first certificate in `cert`.

@@ -1,27 +1,14 @@
 #include "config/files.h"
 
-#include <cerrno>
-#include <fstream>
-#include <sstream>
-#include <system_error>
-
+#include "common/read_file.h"
 #include "observo/config/schema.h"
 
 namespace observo::config::detail {
 
 std::string read_file_for(const Origin& origin, std::string_view key, const std::string& path) {
-  const auto cannot = [&](const std::string& reason) {
-    fail(origin, key, "cannot read '" + path + "': " + reason);
-  };
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) cannot("it is a directory");
-  errno = 0;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) cannot(errno != 0 ? std::generic_category().message(errno) : "cannot open");
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) cannot("read error");
-  return std::move(text).str();
+  auto text = common::read_file(path);
+  if (!text) fail(origin, key, text.error());
+  return std::move(text).value();
 }
 
 void resolve_paths(Config& config, const Origins& origins,

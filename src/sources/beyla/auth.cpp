@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/jwt.h"
+#include "common/read_file.h"
 #include "sources/beyla/auth_jwt.h"
 #include "sources/beyla/receiver.h"
 
@@ -23,11 +24,9 @@ std::string_view trim(std::string_view text) {
 }
 
 Result<std::string> read_secret_file(const std::string& path, const std::string& key) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(key + ": cannot read " + path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  auto text = common::read_file(path);
+  if (!text) return make_error(key + ": " + text.error());
+  return text;
 }
 
 class AcceptAll final : public Authenticator {

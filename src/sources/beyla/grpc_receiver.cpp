@@ -16,6 +16,7 @@
 
 #include "opentelemetry/proto/collector/metrics/v1/metrics_service.grpc.pb.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
+#include "common/read_file.h"
 #include "sources/beyla/export_call.h"
 
 namespace observo::beyla {
@@ -124,11 +125,9 @@ class GrpcReceiver::TraceImpl {
 
 Result<std::string> read_file_for(const std::string& path, const std::string& key) {
   if (path.empty()) return make_error(key + ": not set");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(key + ": cannot read " + path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  auto text = common::read_file(path);
+  if (!text) return make_error(key + ": " + text.error());
+  return text;
 }
 
 Result<void> remove_stale_socket(const std::string& path, const std::string& key) {

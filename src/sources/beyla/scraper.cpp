@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "common/gunzip.h"
+#include "common/read_file.h"
 #include "common/http_client.h"
 #include "observo/common/build_info.h"
 #include "sources/beyla/prom_parser.h"
@@ -43,11 +44,9 @@ bool valid_port(const std::string& port) {
 
 // The token of a bearer_token_file: its contents without surrounding whitespace.
 Result<std::string> read_token_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error("cannot read bearer_token_file " + path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  std::string token = text.str();
+  auto text = common::read_file(path);
+  if (!text) return make_error("bearer_token_file: " + text.error());
+  std::string token = std::move(*text);
   const auto first = token.find_first_not_of(" \t\r\n");
   if (first == std::string::npos) return make_error("bearer_token_file " + path + " is empty");
   token = token.substr(first, token.find_last_not_of(" \t\r\n") - first + 1);

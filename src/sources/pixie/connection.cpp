@@ -9,35 +9,20 @@
 #include <grpcpp/security/tls_credentials_options.h>
 #include <grpcpp/support/channel_arguments.h>
 
-#include <cerrno>
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <system_error>
-#include <sstream>
 
 #include "common/pem.h"
+#include "common/read_file.h"
 
 namespace observo::pixie {
 namespace {
 
-constexpr std::chrono::hours kExpiryWarning{24 * 7};
 constexpr int kMaxMessageBytes = 64 * 1024 * 1024;
 
 Result<std::string> read_text(const std::string& field, const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    return make_error(field + ": cannot read '" + path + "': it is a directory");
-  }
-  errno = 0;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    const std::string reason = errno != 0 ? std::generic_category().message(errno) : "cannot open";
-    return make_error(field + ": cannot read '" + path + "': " + reason);
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return std::move(text).str();
+  auto text = common::read_file(path);
+  if (!text) return make_error(field + ": " + text.error());
+  return text;
 }
 
 Result<void> check_key_matches(const std::string& prefix, const config::PixieClusterConfig& c) {
@@ -75,12 +60,11 @@ Result<CertificateExpiry> check_certificate(const std::string& field, const std:
   const std::int64_t not_after = *earliest;
   const std::int64_t now_unix =
       std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
-  if (not_after <= now_unix) {
-    return make_error(field + ": the certificate in '" + path + "' has expired");
-  }
-  if (not_after - now_unix < std::chrono::seconds(kExpiryWarning).count()) {
-    warnings.push_back(field + ": the certificate in '" + path + "' expires in less than 7 days");
-  }
+  const auto expiry = pem::expiry_at(not_after, now_unix);
+  const auto message =
+      field + ": the certificate in '" + path + "' " + std::string(pem::describe(expiry));
+  if (expiry == pem::Expiry::kExpired) return make_error(message);
+  if (expiry == pem::Expiry::kExpiresSoon) warnings.push_back(message);
   return CertificateExpiry{field.substr(field.rfind('.') + 1), path, not_after};
 }
 

@@ -8,6 +8,8 @@
 #include <map>
 #include <sstream>
 
+#include "common/read_file.h"
+
 namespace observo::xray {
 namespace {
 
@@ -25,11 +27,9 @@ std::string trim(const std::string& s) {
 }
 
 std::optional<std::string> read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
+  auto text = common::read_file(path);
+  if (!text) return std::nullopt;
+  return std::move(*text);
 }
 
 IniFile parse_ini(const std::string& text) {

@@ -267,7 +267,8 @@ TEST(OtlpScrape, StartErrorsNameTheTarget) {
         "set");
   auto no_file = target_for("http://127.0.0.1:9/metrics", "t6");
   no_file.bearer_token_file = "/nonexistent/token";
-  check(no_file, "otlp.scrape target 't6': cannot read bearer_token_file /nonexistent/token");
+  check(no_file, "otlp.scrape target 't6': bearer_token_file: cannot read '/nonexistent/token': "
+        "No such file or directory");
 }
 
 class OtlpScrapeTls : public ::testing::Test {

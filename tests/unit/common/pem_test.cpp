@@ -52,5 +52,17 @@ TEST(Pem, KeyPairsAreMatchedAndEncryptedKeysRefused) {
   EXPECT_EQ(check_key_pair("no certificate", SecretText(a.key)), KeyPair::kNoCertificate);
 }
 
+TEST(Pem, ExpiryIsSoonUnderSevenDaysAndExpiredAfterNotAfter) {
+  constexpr std::int64_t kNow = 1'800'000'000;
+  constexpr std::int64_t kWeek = 7 * 86400;
+  EXPECT_EQ(expiry_at(kNow + kWeek, kNow), Expiry::kValid);
+  EXPECT_EQ(expiry_at(kNow + kWeek - 1, kNow), Expiry::kExpiresSoon);
+  EXPECT_EQ(expiry_at(kNow, kNow), Expiry::kExpiresSoon);  // RFC 5280: valid through notAfter
+  EXPECT_EQ(expiry_at(kNow - 1, kNow), Expiry::kExpired);
+  EXPECT_EQ(describe(Expiry::kExpired), "has expired");
+  EXPECT_EQ(describe(Expiry::kExpiresSoon), "expires in less than 7 days");
+  EXPECT_EQ(describe(Expiry::kValid), "");
+}
+
 }  // namespace
 }  // namespace observo::pem

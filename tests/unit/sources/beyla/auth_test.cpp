@@ -135,7 +135,9 @@ TEST(OtlpAuthToken, UnreadableFileIsAnErrorNamingTheKey) {
   config.tokens_file = "/nonexistent/otlp/tokens";
   auto auth = Authenticator::create(config, env_of({}));
   ASSERT_FALSE(auth.ok());
-  EXPECT_EQ(auth.error(), "otlp.auth.tokens_file: cannot read /nonexistent/otlp/tokens");
+  EXPECT_EQ(auth.error(),
+            "otlp.auth.tokens_file: cannot read '/nonexistent/otlp/tokens': No such file or "
+            "directory");
 }
 
 TEST(OtlpAuthJwt, KeyFileLosesTrailingNewlines) {
