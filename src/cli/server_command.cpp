@@ -7,6 +7,7 @@
 #include <csignal>
 #include <iostream>
 
+#include "cli/certificate_gauges.h"
 #include "cli/commands.h"
 #include "cli/pixie_api.h"
 #include "cli/sources.h"
@@ -60,6 +61,8 @@ int run_server(const GlobalOptions& options) {
   SourceBoard board;
   declare_sources(board, *config);
   metrics::register_self_metrics(hub, board, config->metrics.process_metrics);
+  // Before anything serves with them: the warnings come first in the log.
+  publish_certificate_gauges(hub, *config);
 
   http::AppContext context{*config, hub, board};
   const auto pixie_api = make_pixie_api(config->pixie);

@@ -53,7 +53,7 @@ fi
 # 2. promtool check rules and the unit tests (run from elsewhere: paths are relative to the files).
 (cd "$WORK" && promtool check rules "$dir/observo-rules.yml") >"$WORK/check-rules.log" 2>&1 ||
   fail "promtool check rules: $(cat "$WORK/check-rules.log")"
-grep -q 'SUCCESS: 7 rules found' "$WORK/check-rules.log" || fail "promtool check rules: $(cat "$WORK/check-rules.log")"
+grep -q 'SUCCESS: 8 rules found' "$WORK/check-rules.log" || fail "promtool check rules: $(cat "$WORK/check-rules.log")"
 echo "promtool check rules: OK"
 (cd "$WORK" && promtool test rules "$dir/observo-rules.test.yml") >"$WORK/test-rules.log" 2>&1 ||
   fail "promtool test rules: $(cat "$WORK/test-rules.log")"
@@ -84,7 +84,7 @@ for j in jobs:
 # Alerts: the required set, each with for, severity and both annotations, each unit-tested
 # both firing and silent.
 want = {"ObservoTargetDown", "ObservoSourceDown", "PixieQueryFailures", "NetprobeInterfaceTrafficDrop",
-        "XrayThrottling", "HighServiceErrorRate", "ServiceTrafficDrop"}
+        "XrayThrottling", "HighServiceErrorRate", "ServiceTrafficDrop", "ObservoCertificateExpiresSoon"}
 alerts = {r["alert"]: r for g in rules["groups"] for r in g["rules"] if "alert" in r}
 if set(alerts) != want:
     errors.append(f"alerts {sorted(alerts)}, want {sorted(want)}")

@@ -6,7 +6,9 @@
 #include <prometheus/registry.h>
 #include <spdlog/spdlog.h>
 
+#include "observo/metrics/certificate_expiry.h"
 #include "observo/metrics/self_metrics.h"
+#include "sources/pixie/config_check.h"
 
 namespace observo::pixie {
 namespace {
@@ -32,21 +34,14 @@ PixieSource::PixieSource(config::PixieConfig config, metrics::Hub& hub, SourceBo
 PixieSource::~PixieSource() { stop(); }
 
 Result<void> PixieSource::start() {
-  auto scripts = load_scripts(config_.scripts_dir);
+  auto scripts = load_configured_scripts(config_);  // what `observo config check` checks too
   if (!scripts) return make_error(scripts.error());
   scripts_ = std::move(*scripts);
-  for (const auto& name : config_.scripts) {
-    if (find_script(scripts_, name) == nullptr) {
-      return make_error("pixie.scripts: unknown script '" + name + "'");
-    }
-  }
-  if (config_.clusters.empty())
-    return make_error("pixie.enabled is true but pixie.clusters is empty");
 
   metrics::Snapshot certificates;
   certificates.families.push_back(
-      {"observo_certificate_expiry_timestamp_seconds",
-       "Expiry (notAfter) of each certificate a source uses, as Unix seconds.",
+      {std::string(metrics::kCertificateExpiryFamily),
+       std::string(metrics::kCertificateExpiryHelp),
        metrics::MetricType::kGauge,
        {}});
   for (std::size_t i = 0; i < config_.clusters.size(); ++i) {

@@ -135,13 +135,17 @@ ObservoServer::ObservoServer(const std::string& config_path,
   pid_ = spawn({"server", "--config", config_path, "--listen-address", "127.0.0.1", "--port", "0"},
                env, fd, fd);
   close(fd);
-  const std::regex listening(R"(listening on https?://[0-9.]+:([0-9]+))");
+  const std::regex listening(R"(listening on (https?)://[0-9.]+:([0-9]+))");
   for (int i = 0; i < 200 && port_ == 0; ++i) {
     std::smatch match;
     const auto text = log();
     if (std::regex_search(text, match, listening)) {
-      const auto port = static_cast<std::uint16_t>(std::stoi(match[1]));
-      if (http_request(port, "GET", "/ready").status == 200) port_ = port;
+      const auto port = static_cast<std::uint16_t>(std::stoi(match[2]));
+      // Plain HTTP: asked like a probe would. HTTPS (server.tls): the log's "ready" line, the
+      // same moment /ready turns 200, without a TLS client here.
+      const bool ready = match[1] == "https" ? text.find(" info ready\n") != std::string::npos
+                                             : http_request(port, "GET", "/ready").status == 200;
+      if (ready) port_ = port;
     }
     if (port_ == 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }

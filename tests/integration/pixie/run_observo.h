@@ -43,6 +43,7 @@ class ScratchDir {
 };
 
 // `observo server --config F --listen-address 127.0.0.1 --port 0`, stopped with SIGTERM.
+// started() once it is ready (HTTP: /ready answers 200; HTTPS: the log says so).
 class ObservoServer {
  public:
   ObservoServer(const std::string& config_path, const std::map<std::string, std::string>& env = {});
