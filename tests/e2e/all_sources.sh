@@ -256,6 +256,8 @@ check "beyla flow bytes" 'sum by (direction) (beyla_network_flow_bytes_total{job
 check "span calls" 'sum by (status_code) (traces_span_metrics_calls_total{service_name="checkout"})' \
   "status_code=STATUS_CODE_ERROR 1"$'\n'"status_code=STATUS_CODE_OK 3"
 check "service graph" 'traces_service_graph_request_total{client="frontend",server="checkout"}' '= 1'
+check "service graph server latency" 'traces_service_graph_request_server_seconds_count{client="frontend",server="checkout"}' '= 1'
+check "service graph client latency" 'traces_service_graph_request_client_seconds_count{client="frontend",server="checkout"}' '= 1'
 check "xray udp requests" 'sum by (service) (xray_service_requests_total{service=~"checkout|inventory"})' \
   "service=checkout 3"$'\n'"service=inventory 5"
 check "xray udp faults" 'xray_service_faults_total{service="inventory"}' '= 1'

@@ -14,6 +14,9 @@ metrics::Family single(std::string name, metrics::MetricType type, std::string h
   return family;
 }
 
+// requests, failed requests, client and server duration histograms.
+constexpr std::size_t kEdgeSeriesCost = 4;
+
 // Per-entry bookkeeping of the pending table beyond the key and the service name.
 constexpr std::size_t kPendingOverheadBytes = 96;
 
@@ -33,8 +36,8 @@ void ServiceGraph::release_pending(const std::string& key, const SpanHalf& half)
 }
 
 ServiceGraph::ServiceGraph(std::chrono::milliseconds wait, std::size_t max_pending,
-                           std::chrono::milliseconds expiration)
-    : wait_(wait), max_pending_(max_pending), expiration_(expiration) {}
+                           std::chrono::milliseconds expiration, std::vector<double> bounds)
+    : wait_(wait), max_pending_(max_pending), expiration_(expiration), bounds_(std::move(bounds)) {}
 
 void ServiceGraph::add_client(std::string_view trace_id, std::string_view span_id, SpanHalf half,
                               Clock::time_point now, SeriesBudget& budget) {
@@ -88,12 +91,14 @@ void ServiceGraph::record_edge(const SpanHalf& client, const SpanHalf& server,
   auto key = std::make_pair(client.service, server.service);
   auto it = edges_.find(key);
   if (it == edges_.end()) {
-    if (!budget.take(2, edge_bytes(key))) return;
+    if (!budget.take(kEdgeSeriesCost, edge_bytes(key))) return;
     it = edges_.emplace(std::move(key), Edge{}).first;
   }
   Edge& edge = it->second;
   edge.requests += 1;
   if (client.failed || server.failed) edge.failed += 1;
+  edge.client.observe(bounds_, client.seconds);
+  edge.server.observe(bounds_, server.seconds);
   edge.last_update = now;
 }
 
@@ -114,7 +119,7 @@ bool ServiceGraph::expire_edges(Clock::time_point now, SeriesBudget& budget) {
   bool changed = false;
   for (auto it = edges_.begin(); it != edges_.end();) {
     if (now - it->second.last_update >= expiration_) {
-      budget.release(2, edge_bytes(it->first));
+      budget.release(kEdgeSeriesCost, edge_bytes(it->first));
       it = edges_.erase(it);
       changed = true;
     } else {
@@ -136,12 +141,22 @@ void ServiceGraph::append_families(std::vector<metrics::Family>& out) const {
     failed.help =
         "Requests between two services where the client span has status ERROR or the server "
         "span has status ERROR or an HTTP 5xx.";
+    metrics::Family client_seconds;
+    client_seconds.name = "traces_service_graph_request_client_seconds";
+    client_seconds.type = metrics::MetricType::kHistogram;
+    client_seconds.help = "Duration of the client spans of requests between two services.";
+    metrics::Family server_seconds;
+    server_seconds.name = "traces_service_graph_request_server_seconds";
+    server_seconds.type = metrics::MetricType::kHistogram;
+    server_seconds.help = "Duration of the server spans of requests between two services.";
     for (const auto& [key, edge] : edges_) {
       std::vector<metrics::Label> labels;
       if (!key.first.empty()) labels.push_back({"client", key.first});
       if (!key.second.empty()) labels.push_back({"server", key.second});
       metrics::Series series;
       series.labels = metrics::make_labels(std::move(labels));
+      client_seconds.series.push_back(edge.client.series(bounds_, series.labels));
+      server_seconds.series.push_back(edge.server.series(bounds_, series.labels));
       series.value = edge.failed;
       failed.series.push_back(series);
       series.value = edge.requests;
@@ -149,6 +164,8 @@ void ServiceGraph::append_families(std::vector<metrics::Family>& out) const {
     }
     out.push_back(std::move(requests));
     out.push_back(std::move(failed));
+    out.push_back(std::move(client_seconds));
+    out.push_back(std::move(server_seconds));
   }
   out.push_back(single("observo_otlp_service_graph_pending", metrics::MetricType::kGauge,
                        "Span halves waiting for their partner to make a service graph edge.",

@@ -25,6 +25,7 @@ namespace observo::beyla {
 struct SpanHalf {
   std::string service;  // the resource's service.name (capped); "" when absent
   bool failed = false;  // client: status ERROR; server: status ERROR or an HTTP 5xx
+  double seconds = 0;   // the span's duration (end minus start)
 };
 
 class ServiceGraph {
@@ -35,8 +36,9 @@ class ServiceGraph {
   // service names and per-entry bookkeeping), whatever the service name lengths.
   static constexpr std::size_t kMaxPendingBytes = 32 * 1024 * 1024;
 
+  // `bounds`: the duration histogram buckets (the span metrics' otlp.span_metrics buckets).
   ServiceGraph(std::chrono::milliseconds wait, std::size_t max_pending,
-               std::chrono::milliseconds expiration);
+               std::chrono::milliseconds expiration, std::vector<double> bounds);
 
   // `trace_id` is 16 bytes, `span_id` the client's span id (8 bytes): the client's own span id
   // for add_client, the server span's parent span id for add_server.
@@ -50,8 +52,8 @@ class ServiceGraph {
   // Removes edges idle for `expiration` or longer. True when any went.
   bool expire_edges(Clock::time_point now, SeriesBudget& budget);
 
-  // traces_service_graph_request_total and _failed_total (when there are edges), then the
-  // observo_otlp_service_graph_* self-metrics.
+  // traces_service_graph_request_total, _failed_total, _client_seconds and _server_seconds
+  // (when there are edges), then the observo_otlp_service_graph_* self-metrics.
   void append_families(std::vector<metrics::Family>& out) const;
 
   std::size_t pending() const { return pending_.size(); }
@@ -66,6 +68,8 @@ class ServiceGraph {
   struct Edge {
     double requests = 0;
     double failed = 0;
+    DurationHistogram client;  // the client spans' durations
+    DurationHistogram server;  // the server spans' durations
     Clock::time_point last_update;
   };
 
@@ -78,6 +82,7 @@ class ServiceGraph {
   std::chrono::milliseconds wait_;
   std::size_t max_pending_;
   std::chrono::milliseconds expiration_;
+  std::vector<double> bounds_;
   std::unordered_map<std::string, Pending> pending_;  // key: trace id + client span id
   std::size_t pending_bytes_ = 0;  // keys, service names and bookkeeping of pending_
   Order order_;                    // arrival time -> pending key

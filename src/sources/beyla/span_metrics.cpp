@@ -43,9 +43,7 @@ struct LabelsLess {
 struct RedSeries {
   double calls = 0;
   double errors = 0;
-  std::vector<double> bucket_counts;  // per bound, not cumulative
-  double sum = 0;
-  double count = 0;
+  DurationHistogram duration;
   SpanMetrics::Clock::time_point last_update;
 };
 
@@ -103,6 +101,11 @@ std::string invalid_reason(const Span& span) {
     return "end_time_unix_nano is before start_time_unix_nano";
   }
   return {};
+}
+
+// End minus start of a valid span (invalid_reason refuses an end before the start).
+double span_seconds(const Span& span) {
+  return static_cast<double>(span.end_time_unix_nano() - span.start_time_unix_nano()) / 1e9;
 }
 
 // An HTTP status of 500 or more in http.response.status_code (or the older http.status_code),
@@ -172,7 +175,7 @@ struct SpanMetrics::State {
   explicit State(SpanMetricsOptions opts)
       : options(std::move(opts)),
         bounds(clean_bounds(options.duration_buckets)),
-        graph(options.service_graph_wait, options.max_pending, options.expiration) {
+        graph(options.service_graph_wait, options.max_pending, options.expiration, bounds) {
     budget.max = options.max_series;
   }
 
@@ -218,19 +221,12 @@ bool SpanMetrics::State::record_red(const ResourceInfo& resource, const Span& sp
       expire_series(now);
     }
     if (!budget.take(kRedSeriesCost, bytes)) return true;  // the rejection counter moved
-    RedSeries fresh;
-    fresh.bucket_counts.assign(bounds.size(), 0);
-    it = red.emplace(std::move(key), std::move(fresh)).first;
+    it = red.emplace(std::move(key), RedSeries{}).first;
   }
   RedSeries& series = it->second;
-  const double seconds =
-      static_cast<double>(span.end_time_unix_nano() - span.start_time_unix_nano()) / 1e9;
   series.calls += 1;
   if (error) series.errors += 1;
-  const auto bucket = std::lower_bound(bounds.begin(), bounds.end(), seconds) - bounds.begin();
-  if (static_cast<std::size_t>(bucket) < bounds.size()) series.bucket_counts[bucket] += 1;
-  series.sum += seconds;
-  series.count += 1;
+  series.duration.observe(bounds, span_seconds(span));
   series.last_update = now;
   return true;
 }
@@ -268,16 +264,7 @@ metrics::SnapshotPtr SpanMetrics::State::build() const {
       calls.series.push_back(series);
       series.value = red_series.errors;
       errors.series.push_back(series);
-      series.value = 0;
-      double cumulative = 0;
-      series.buckets.reserve(bounds.size());
-      for (std::size_t i = 0; i < bounds.size(); ++i) {
-        cumulative += red_series.bucket_counts[i];
-        series.buckets.push_back({bounds[i], cumulative});
-      }
-      series.sum = red_series.sum;
-      series.count = red_series.count;
-      duration.series.push_back(std::move(series));
+      duration.series.push_back(red_series.duration.series(bounds, labels));
     }
     out.push_back(std::move(calls));
     out.push_back(std::move(duration));
@@ -338,12 +325,14 @@ IngestOutcome SpanMetrics::ingest(const ExportTraceServiceRequest& request, Cloc
           if (s.options.service_graph && !span.parent_span_id().empty() &&
               !all_zero(span.parent_span_id()) && !parent_is_local(span)) {
             s.graph.add_server(span.trace_id(), span.parent_span_id(),
-                               SpanHalf{resource.service_name, error}, now, s.budget);
+                               SpanHalf{resource.service_name, error, span_seconds(span)}, now,
+                               s.budget);
             changed = true;
           }
         } else if (client_side && s.options.service_graph) {
           s.graph.add_client(span.trace_id(), span.span_id(),
-                             SpanHalf{resource.service_name, status_error}, now, s.budget);
+                             SpanHalf{resource.service_name, status_error, span_seconds(span)},
+                             now, s.budget);
           changed = true;
         }
       }

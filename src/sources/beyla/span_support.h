@@ -2,10 +2,14 @@
 // from (so that no span input can grow memory without bound) and the label value cap.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "observo/metrics/snapshot.h"
 
 namespace observo::beyla {
 
@@ -20,8 +24,40 @@ inline std::string capped_label_value(std::string_view value) {
   return std::string(value.substr(0, size));
 }
 
+// A duration histogram in seconds over fixed bounds (ascending, +Inf implied), as the span
+// metrics and the service graph keep one per series.
+struct DurationHistogram {
+  std::vector<double> counts;  // per bound, not cumulative; empty until the first observation
+  double sum = 0;
+  double count = 0;
+
+  void observe(const std::vector<double>& bounds, double seconds) {
+    if (counts.empty()) counts.assign(bounds.size(), 0);
+    const auto bucket = std::lower_bound(bounds.begin(), bounds.end(), seconds) - bounds.begin();
+    if (static_cast<std::size_t>(bucket) < bounds.size()) counts[bucket] += 1;
+    sum += seconds;
+    count += 1;
+  }
+
+  // The series with cumulative buckets.
+  metrics::Series series(const std::vector<double>& bounds, metrics::Labels labels) const {
+    metrics::Series out;
+    out.labels = std::move(labels);
+    out.buckets.reserve(bounds.size());
+    double cumulative = 0;
+    for (std::size_t i = 0; i < bounds.size(); ++i) {
+      if (i < counts.size()) cumulative += counts[i];
+      out.buckets.push_back({bounds[i], cumulative});
+    }
+    out.sum = sum;
+    out.count = count;
+    return out;
+  }
+};
+
 // Counts the Series the span families hold: a RED label set holds three (calls, errors,
-// duration histogram), a service graph edge two (requests, failed requests). Label text is
+// duration histogram), a service graph edge four (requests, failed requests, client and server
+// duration histograms). Label text is
 // budgeted too (max_bytes), since a series count alone allows 2 KiB values everywhere.
 struct SeriesBudget {
   std::size_t held = 0;

@@ -69,6 +69,15 @@ def expected_series():
         out[key('traces_span_metrics_duration_seconds_count', **labels)] = len(durations)
     out[key('traces_service_graph_request_total', client='frontend', server='checkout')] = 1
     out[key('traces_service_graph_request_failed_total', client='frontend', server='checkout')] = 0
+    # The edge's latency histograms: the 150 ms client span and the first 100 ms server span.
+    edge = dict(client='frontend', server='checkout')
+    for side, seconds in [('client', 0.15), ('server', 0.1)]:
+        name = f'traces_service_graph_request_{side}_seconds'
+        for le in bounds:
+            limit = float('inf') if le == '+Inf' else float(le)
+            out[key(name + '_bucket', le=le, **edge)] = 1 if seconds <= limit else 0
+        out[key(name + '_sum', **edge)] = seconds
+        out[key(name + '_count', **edge)] = 1
     return out
 
 

@@ -346,6 +346,45 @@ TEST(SpanMetricsServiceGraph, ClientThenServerInOneRequest) {
   EXPECT_EQ(value(*snapshot, "observo_otlp_service_graph_unpaired_total"), 0);
 }
 
+// Tempo's and Beyla's latency histograms of an edge: the client spans' durations and the server
+// spans' durations, each over the span metrics' buckets.
+TEST(SpanMetricsServiceGraph, EdgesCarryClientAndServerDurationHistograms) {
+  SpanMetrics sm({.duration_buckets = {0.1, 1}});
+  ExportTraceServiceRequest request;
+  add_span(add_resource(request, "web"), {.kind = Span::SPAN_KIND_CLIENT,
+                                          .span_id = span_id(0xA1),
+                                          .duration_ns = 300 * kMs});
+  add_span(add_resource(request, "cart"),
+           {.span_id = span_id(0xB1), .parent = span_id(0xA1), .duration_ns = 50 * kMs});
+  add_span(add_resource(request, "web"), {.kind = Span::SPAN_KIND_CLIENT,
+                                          .span_id = span_id(0xA2),
+                                          .duration_ns = 2000 * kMs});
+  add_span(add_resource(request, "cart"),
+           {.span_id = span_id(0xB2), .parent = span_id(0xA2), .duration_ns = 1500 * kMs});
+  sm.ingest(request, kT0);
+  const auto snapshot = sm.snapshot(kT0);
+  const metrics::Labels edge = {{"client", "web"}, {"server", "cart"}};
+  EXPECT_EQ(value(*snapshot, "traces_service_graph_request_total", edge), 2);
+
+  const auto* client = find_series(*snapshot, "traces_service_graph_request_client_seconds", edge);
+  ASSERT_NE(client, nullptr);
+  ASSERT_EQ(client->buckets.size(), 2u);
+  EXPECT_EQ(client->buckets[0].cumulative_count, 0);  // le=0.1
+  EXPECT_EQ(client->buckets[1].cumulative_count, 1);  // le=1: the 0.3 s call
+  EXPECT_EQ(client->count, 2);
+  EXPECT_DOUBLE_EQ(client->sum, 2.3);
+
+  const auto* server = find_series(*snapshot, "traces_service_graph_request_server_seconds", edge);
+  ASSERT_NE(server, nullptr);
+  EXPECT_EQ(server->buckets[0].cumulative_count, 1);  // the 0.05 s answer
+  EXPECT_EQ(server->buckets[1].cumulative_count, 1);
+  EXPECT_EQ(server->count, 2);
+  EXPECT_DOUBLE_EQ(server->sum, 1.55);
+  const auto* family = find_family(*snapshot, "traces_service_graph_request_server_seconds");
+  ASSERT_NE(family, nullptr);
+  EXPECT_EQ(family->type, metrics::MetricType::kHistogram);
+}
+
 TEST(SpanMetricsServiceGraph, ServerFirstThenClientAcrossTwoRequests) {
   SpanMetrics sm({});
   ExportTraceServiceRequest first;
@@ -498,7 +537,7 @@ TEST(SpanMetricsLimits, IdleSeriesAndEdgesExpire) {
   auto snapshot = sm.snapshot(kT0 + milliseconds(59'999));
   EXPECT_EQ(find_family(*snapshot, "traces_span_metrics_calls_total")->series.size(), 2u);
   EXPECT_EQ(value(*snapshot, "traces_service_graph_request_total"), 1);
-  EXPECT_EQ(value(*snapshot, "observo_otlp_span_series"), 3 + 3 + 2);
+  EXPECT_EQ(value(*snapshot, "observo_otlp_span_series"), 3 + 3 + 4);
 
   snapshot = sm.snapshot(kT0 + milliseconds(60'000));
   const auto* calls = find_family(*snapshot, "traces_span_metrics_calls_total");
@@ -518,7 +557,7 @@ TEST(SpanMetricsLimits, IdleSeriesAndEdgesExpire) {
 }
 
 TEST(SpanMetricsLimits, SeriesLimitRefusesNewLabelSetsOnly) {
-  SpanMetrics sm({.max_series = 8});  // two RED label sets (3 each) and one edge (2)
+  SpanMetrics sm({.max_series = 8});  // two RED label sets (3 each), then 2 left
   ExportTraceServiceRequest request;
   auto& web = add_resource(request, "web");
   add_span(web, {.name = "a", .span_id = span_id(1)});
@@ -538,10 +577,10 @@ TEST(SpanMetricsLimits, SeriesLimitRefusesNewLabelSetsOnly) {
             2);
   EXPECT_EQ(value(*snapshot, "traces_span_metrics_calls_total", {{"span_name", "c"}}),
             std::nullopt);
-  // cart's "a" was refused as well, but the edge fits in the last two.
-  EXPECT_EQ(value(*snapshot, "traces_service_graph_request_total"), 1);
-  EXPECT_EQ(value(*snapshot, "observo_otlp_span_series_limit_rejections_total"), 2);
-  EXPECT_EQ(value(*snapshot, "observo_otlp_span_series"), 8);
+  // cart's "a" was refused as well, and the edge (4 series) does not fit in the last two.
+  EXPECT_EQ(value(*snapshot, "traces_service_graph_request_total"), std::nullopt);
+  EXPECT_EQ(value(*snapshot, "observo_otlp_span_series_limit_rejections_total"), 3);
+  EXPECT_EQ(value(*snapshot, "observo_otlp_span_series"), 6);
 
   // Once idle series expire, new label sets fit again (swept on demand, no snapshot needed).
   ExportTraceServiceRequest later;
@@ -550,7 +589,7 @@ TEST(SpanMetricsLimits, SeriesLimitRefusesNewLabelSetsOnly) {
   snapshot = sm.snapshot(kT0 + milliseconds(300'000));
   EXPECT_EQ(value(*snapshot, "traces_span_metrics_calls_total", {{"span_name", "c"}}), 1);
   EXPECT_EQ(value(*snapshot, "observo_otlp_span_series"), 3);
-  EXPECT_EQ(value(*snapshot, "observo_otlp_span_series_limit_rejections_total"), 2);
+  EXPECT_EQ(value(*snapshot, "observo_otlp_span_series_limit_rejections_total"), 3);
 }
 
 TEST(SpanMetricsSnapshot, CachedUntilSomethingChanges) {
@@ -594,7 +633,7 @@ TEST(SpanMetricsSnapshot, ConcurrentIngestCountsEverySpan) {
 
 // The byte bounds, through ServiceGraph itself (SpanMetricsOptions has no knob for them).
 TEST(SpanMetricsGraphBounds, PendingTableIsCappedInBytes) {
-  ServiceGraph graph(milliseconds(10'000), 100'000, milliseconds(300'000));
+  ServiceGraph graph(milliseconds(10'000), 100'000, milliseconds(300'000), {});
   SeriesBudget budget{.max = 100};
   const std::string long_name(kMaxSpanLabelValueBytes, 's');
   for (std::uint32_t n = 0; n < 20'000; ++n) {
@@ -621,13 +660,13 @@ TEST(SpanMetricsGraphBounds, PendingTableIsCappedInBytes) {
 }
 
 TEST(SpanMetricsGraphBounds, EdgesDrawOnTheLabelByteBudget) {
-  ServiceGraph graph(milliseconds(10'000), 100, milliseconds(300'000));
+  ServiceGraph graph(milliseconds(10'000), 100, milliseconds(300'000), {});
   SeriesBudget budget{.max = 100, .max_bytes = 20};
   graph.add_client(trace(1), span_id(1), SpanHalf{"web", false}, kT0, budget);
   graph.add_server(trace(1), span_id(1), SpanHalf{"cart", true}, kT0, budget);  // 3 + 4 + 12
   graph.add_client(trace(2), span_id(1), SpanHalf{"web", false}, kT0, budget);
   graph.add_server(trace(2), span_id(1), SpanHalf{"carts", false}, kT0, budget);  // over
-  EXPECT_EQ(budget.held, 2u);
+  EXPECT_EQ(budget.held, 4u);  // requests, failed, client and server durations
   EXPECT_EQ(budget.bytes, 19u);
   EXPECT_EQ(budget.rejections, 1u);
   std::vector<metrics::Family> families;
