@@ -3,17 +3,6 @@
 namespace observo::beyla {
 namespace {
 
-metrics::Family single(std::string name, metrics::MetricType type, std::string help, double value) {
-  metrics::Family family;
-  family.name = std::move(name);
-  family.type = type;
-  family.help = std::move(help);
-  metrics::Series series;
-  series.value = value;
-  family.series.push_back(std::move(series));
-  return family;
-}
-
 // requests, failed requests, client and server duration histograms.
 constexpr std::size_t kEdgeSeriesCost = 4;
 
@@ -131,24 +120,18 @@ bool ServiceGraph::expire_edges(Clock::time_point now, SeriesBudget& budget) {
 
 void ServiceGraph::append_families(std::vector<metrics::Family>& out) const {
   if (!edges_.empty()) {
-    metrics::Family requests;
-    requests.name = "traces_service_graph_request_total";
-    requests.type = metrics::MetricType::kCounter;
-    requests.help = "Requests between two services, from client and server span pairs.";
-    metrics::Family failed;
-    failed.name = "traces_service_graph_request_failed_total";
-    failed.type = metrics::MetricType::kCounter;
-    failed.help =
-        "Requests between two services where the client span has status ERROR or the server "
-        "span has status ERROR or an HTTP 5xx.";
-    metrics::Family client_seconds;
-    client_seconds.name = "traces_service_graph_request_client_seconds";
-    client_seconds.type = metrics::MetricType::kHistogram;
-    client_seconds.help = "Duration of the client spans of requests between two services.";
-    metrics::Family server_seconds;
-    server_seconds.name = "traces_service_graph_request_server_seconds";
-    server_seconds.type = metrics::MetricType::kHistogram;
-    server_seconds.help = "Duration of the server spans of requests between two services.";
+    auto requests = family("traces_service_graph_request_total", metrics::MetricType::kCounter,
+                           "Requests between two services, from client and server span pairs.");
+    auto failed = family("traces_service_graph_request_failed_total",
+                         metrics::MetricType::kCounter,
+                         "Requests between two services where the client span has status ERROR "
+                         "or the server span has status ERROR or an HTTP 5xx.");
+    auto client_seconds =
+        family("traces_service_graph_request_client_seconds", metrics::MetricType::kHistogram,
+               "Duration of the client spans of requests between two services.");
+    auto server_seconds =
+        family("traces_service_graph_request_server_seconds", metrics::MetricType::kHistogram,
+               "Duration of the server spans of requests between two services.");
     for (const auto& [key, edge] : edges_) {
       std::vector<metrics::Label> labels;
       if (!key.first.empty()) labels.push_back({"client", key.first});

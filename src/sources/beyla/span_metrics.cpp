@@ -153,22 +153,6 @@ std::vector<double> clean_bounds(std::vector<double> bounds) {
   return bounds;
 }
 
-metrics::Family family(std::string name, metrics::MetricType type, std::string help) {
-  metrics::Family f;
-  f.name = std::move(name);
-  f.type = type;
-  f.help = std::move(help);
-  return f;
-}
-
-metrics::Family single(std::string name, metrics::MetricType type, std::string help, double value) {
-  auto f = family(std::move(name), type, std::move(help));
-  metrics::Series series;
-  series.value = value;
-  f.series.push_back(std::move(series));
-  return f;
-}
-
 }  // namespace
 
 struct SpanMetrics::State {

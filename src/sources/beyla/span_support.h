@@ -24,6 +24,25 @@ inline std::string capped_label_value(std::string_view value) {
   return std::string(value.substr(0, size));
 }
 
+// A family without series yet.
+inline metrics::Family family(std::string name, metrics::MetricType type, std::string help) {
+  metrics::Family f;
+  f.name = std::move(name);
+  f.type = type;
+  f.help = std::move(help);
+  return f;
+}
+
+// A family of one series without labels (the self-metrics).
+inline metrics::Family single(std::string name, metrics::MetricType type, std::string help,
+                              double value) {
+  auto f = family(std::move(name), type, std::move(help));
+  metrics::Series series;
+  series.value = value;
+  f.series.push_back(std::move(series));
+  return f;
+}
+
 // A duration histogram in seconds over fixed bounds (ascending, +Inf implied), as the span
 // metrics and the service graph keep one per series.
 struct DurationHistogram {
