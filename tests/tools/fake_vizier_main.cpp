@@ -9,20 +9,19 @@
 // SIGINT. Exit 2 on bad arguments or files, 1 when the server cannot start.
 #include <signal.h>
 
-#include <fstream>
 #include <iostream>
-#include <iterator>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "../integration/pixie/fake_vizier.h"
+#include "common/read_file.h"
 
 namespace {
 
 std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read '" + path + "'");
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  auto text = observo::common::read_file(path);
+  if (!text) throw std::runtime_error(text.error());
+  return std::move(text).value();
 }
 
 std::string trimmed(std::string text) {

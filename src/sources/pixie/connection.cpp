@@ -25,13 +25,9 @@ Result<std::string> read_text(const std::string& field, const std::string& path)
   return text;
 }
 
-Result<void> check_key_matches(const std::string& prefix, const config::PixieClusterConfig& c) {
-  auto cert_text = read_text(prefix + "client_cert", c.client_cert);
-  if (!cert_text) return make_error(cert_text.error());
-  auto key_text = read_text(prefix + "client_key", c.client_key);
-  if (!key_text) return make_error(key_text.error());
-  const pem::SecretText key(std::move(*key_text));
-  switch (pem::check_key_pair(*cert_text, key)) {
+Result<void> check_key_matches(const std::string& prefix, const config::PixieClusterConfig& c,
+                               const std::string& cert_text, const pem::SecretText& key) {
+  switch (pem::check_key_pair(cert_text, key)) {
     case pem::KeyPair::kMatches:
       return {};
     case pem::KeyPair::kNoKey:
@@ -45,17 +41,14 @@ Result<void> check_key_matches(const std::string& prefix, const config::PixieClu
                     "' does not match the certificate in '" + c.client_cert + "'");
 }
 
-}  // namespace
-
+// `text` is the content of `path`. Expired is an error; under 7 days left, a warning.
 Result<CertificateExpiry> check_certificate(const std::string& field, const std::string& path,
-                                            SystemClock::time_point now,
+                                            const std::string& text, SystemClock::time_point now,
                                             std::vector<std::string>& warnings) {
-  auto text = read_text(field, path);
-  if (!text) return make_error(text.error());
-  if (pem::count_certificates(*text) == 0) {
+  if (pem::count_certificates(text) == 0) {
     return make_error(field + ": '" + path + "' does not hold a PEM certificate");
   }
-  const auto earliest = pem::earliest_not_after(*text);
+  const auto earliest = pem::earliest_not_after(text);
   if (!earliest) return make_error(field + ": '" + path + "' has an unreadable expiry date");
   const std::int64_t not_after = *earliest;
   const std::int64_t now_unix =
@@ -67,6 +60,8 @@ Result<CertificateExpiry> check_certificate(const std::string& field, const std:
   if (expiry == pem::Expiry::kExpiresSoon) warnings.push_back(message);
   return CertificateExpiry{field.substr(field.rfind('.') + 1), path, not_after};
 }
+
+}  // namespace
 
 Result<std::string> read_signing_key(const config::PixieClusterConfig& cluster,
                                      const std::string& prefix) {
@@ -101,24 +96,30 @@ Result<ClusterFiles> read_cluster_files(const config::PixieClusterConfig& cluste
     return make_error(prefix + "client_cert and client_key must be set together");
   }
   if (!cluster.disable_ssl) {
+    // Each file is read once: checked, then kept for the channel credentials.
     if (!cluster.ca_cert.empty()) {
-      auto ca = check_certificate(prefix + "ca_cert", cluster.ca_cert, now, out.warnings);
+      auto text = read_text(prefix + "ca_cert", cluster.ca_cert);
+      if (!text) return make_error(text.error());
+      auto ca = check_certificate(prefix + "ca_cert", cluster.ca_cert, *text, now, out.warnings);
       if (!ca) return make_error(ca.error());
       out.certificates.push_back(*ca);
-      out.root = *read_text(prefix + "ca_cert", cluster.ca_cert);
+      out.root = std::move(*text);
     }
     if (!cluster.client_cert.empty()) {
-      auto client =
-          check_certificate(prefix + "client_cert", cluster.client_cert, now, out.warnings);
+      auto cert = read_text(prefix + "client_cert", cluster.client_cert);
+      if (!cert) return make_error(cert.error());
+      auto client = check_certificate(prefix + "client_cert", cluster.client_cert, *cert, now,
+                                      out.warnings);
       if (!client) return make_error(client.error());
       out.certificates.push_back(*client);
-      if (auto match = check_key_matches(prefix, cluster); !match) {
+      auto key_text = read_text(prefix + "client_key", cluster.client_key);
+      if (!key_text) return make_error(key_text.error());
+      auto key = std::make_shared<pem::SecretText>(std::move(*key_text));
+      if (auto match = check_key_matches(prefix, cluster, *cert, *key); !match) {
         return make_error(match.error());
       }
-      out.cert_chain = *read_text(prefix + "client_cert", cluster.client_cert);
-      auto key = read_text(prefix + "client_key", cluster.client_key);
-      if (!key) return make_error(key.error());
-      out.private_key = std::make_shared<pem::SecretText>(std::move(*key));
+      out.cert_chain = std::move(*cert);
+      out.private_key = std::move(key);
     }
     if (cluster.skip_verify) {
       out.warnings.push_back(prefix + "skip_verify: the server certificate of '" +

@@ -51,11 +51,6 @@ struct Connection {
   std::vector<std::string> warnings;  // logged once by the caller (skip_verify, expiry soon)
 };
 
-// `field` is the config path used in messages, e.g. "pixie.clusters[0].ca_cert".
-Result<CertificateExpiry> check_certificate(const std::string& field, const std::string& path,
-                                            SystemClock::time_point now,
-                                            std::vector<std::string>& warnings);
-
 Result<std::string> read_signing_key(const config::PixieClusterConfig& cluster,
                                      const std::string& prefix);
 
